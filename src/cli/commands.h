@@ -1,0 +1,14 @@
+// Subcommands of the `moodtune` CLI. Each Add*Command registers one subcommand on `app`;
+// when it runs, it stores the process exit code in *exit_code (0 ok, 1 failure, 2 usage).
+// Thread-safety: called once from main.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace moodtune::cli {
+
+void AddPackCommand(CLI::App& app, int* exit_code);
+
+}  // namespace moodtune::cli
