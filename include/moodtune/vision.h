@@ -1,0 +1,118 @@
+// Vision: decode photos, find faces (BlazeFace), align them, classify their emotion (our own
+// CNN, ONNX via OpenCV DNN), and draw the result.
+// Thread-safety: DecodeImage/AlignFace/Annotate are pure. FaceDetector, EmotionClassifier and
+// Analyzer are safe to call concurrently from several threads (they guard their nets).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "moodtune/emotion.h"
+#include "moodtune/status.h"
+
+namespace moodtune {
+
+struct Box {
+  float x = 0, y = 0, w = 0, h = 0;  // pixels of the original image, top-left + size
+};
+struct Point {
+  float x = 0, y = 0;  // pixels of the original image
+};
+
+// One detected face. Keypoints follow MediaPipe's order:
+// 0 right eye, 1 left eye, 2 nose tip, 3 mouth, 4 right ear tragion, 5 left ear tragion
+// ("right" = the subject's right, which appears on the image's left).
+struct Detection {
+  Box box;
+  float score = 0;  // detector confidence 0..1
+  std::array<Point, 6> keypoints{};
+};
+
+struct Face {
+  Detection detection;
+  EmotionProbs probabilities{};  // softmax over the 7 classes, in Emotion order
+  Emotion emotion = Emotion::kNeutral;
+  float confidence = 0;  // probabilities[emotion]
+};
+
+struct DecodeOptions {
+  std::int64_t max_pixels = 40'000'000;  // refuse images above this (decompression bombs)
+};
+
+// Decodes JPEG/PNG/BMP/WebP bytes into 8-bit BGR, honouring EXIF orientation; gray and
+// RGBA inputs are converted. Checks the header's dimensions against max_pixels before the
+// full decode. InvalidArgument for empty/undecodable bytes, ResourceExhausted for too many
+// pixels.
+Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& opts = {});
+// Reads a file and decodes it; NotFound when it cannot be read.
+Result<cv::Mat> ReadImageFile(const std::string& path, const DecodeOptions& opts = {});
+
+// Face detectors sit behind this interface so another can be plugged in.
+class FaceDetector {
+ public:
+  virtual ~FaceDetector() = default;
+  // Faces in a BGR image, boxes in its pixels, best first.
+  virtual Result<std::vector<Detection>> Detect(const cv::Mat& bgr) const = 0;
+};
+
+struct BlazeFaceOptions {
+  std::string model_path = "models/blazeface/face_detection_back_256x256_barracuda.onnx";
+  float min_score = 0.6f;  // drop candidates below this confidence
+  float nms_iou = 0.3f;    // weighted NMS merges candidates above this IoU
+  int max_faces = 16;      // keep at most this many faces, best first
+};
+// NotFound (with how to fetch it: scripts/fetch_models.sh) when the model file is missing.
+Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOptions& opts);
+
+struct AlignOptions {
+  float margin = 0.15f;  // extra context around the detector box, as a fraction of its size
+  int size = 48;         // output side in pixels (the emotion model's input)
+};
+// Rotates the image so the eyes are level, crops the face box plus margin and returns a
+// size x size 8-bit grayscale crop.
+cv::Mat AlignFace(const cv::Mat& bgr, const Detection& d, const AlignOptions& opts = {});
+
+struct ClassifierOptions {
+  std::string model_path = "models/emotion/emotion.onnx";
+};
+// The emotion net: input 1x1x48x48 float, pixels mapped x/127.5 - 1; output 1x7 softmax.
+class EmotionClassifier {
+ public:
+  virtual ~EmotionClassifier() = default;
+  // `face` is any-size BGR or gray crop; resized to 48x48 gray internally.
+  virtual Result<EmotionProbs> Classify(const cv::Mat& face) const = 0;
+};
+Result<std::unique_ptr<EmotionClassifier>> CreateEmotionClassifier(const ClassifierOptions& opts);
+
+struct AnalyzerOptions {
+  BlazeFaceOptions detector;
+  AlignOptions align;
+  ClassifierOptions classifier;
+};
+
+// Detect -> align -> classify.
+class Analyzer {
+ public:
+  static Result<std::unique_ptr<Analyzer>> Create(const AnalyzerOptions& opts);
+  Analyzer(std::unique_ptr<FaceDetector> detector, std::unique_ptr<EmotionClassifier> classifier,
+           AlignOptions align);
+  // assume_face: skip detection, the whole image is one face (box = full image, score 1).
+  // No face is not an error: the vector is empty.
+  Result<std::vector<Face>> Analyze(const cv::Mat& bgr, bool assume_face = false) const;
+
+ private:
+  std::unique_ptr<FaceDetector> detector_;
+  std::unique_ptr<EmotionClassifier> classifier_;
+  AlignOptions align_;
+};
+
+// Copy of `bgr`, same size, with each face's box, emotion and confidence drawn on it.
+cv::Mat Annotate(const cv::Mat& bgr, const std::vector<Face>& faces);
+
+}  // namespace moodtune
