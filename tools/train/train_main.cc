@@ -1,0 +1,140 @@
+// moodtune-train: trains the emotion net on packed data; `export` writes the ONNX model.
+// Flags are parsed by hand: the trainer core also builds on GPU machines that have libtorch
+// and nothing else (no CLI11 there).
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "trainer.h"
+#ifdef MOODTUNE_WITH_ONNX
+#include "onnx_export.h"
+#endif
+
+namespace {
+using moodtune::train::TrainOptions;
+
+struct Flag {
+  std::string help;
+  std::string default_value;
+  std::function<bool(const std::string&)> set;  // false on a bad value
+};
+
+bool ParseInt(const std::string& s, int64_t* v) {
+  char* end = nullptr;
+  *v = std::strtoll(s.c_str(), &end, 10);
+  return !s.empty() && *end == '\0';
+}
+bool ParseDouble(const std::string& s, double* v) {
+  char* end = nullptr;
+  *v = std::strtod(s.c_str(), &end);
+  return !s.empty() && *end == '\0';
+}
+
+std::map<std::string, Flag> TrainFlags(TrainOptions& o) {
+  auto i64 = [](int64_t* p) { return [p](const std::string& s) { return ParseInt(s, p) && *p >= 0; }; };
+  auto dbl = [](double* p) { return [p](const std::string& s) { return ParseDouble(s, p) && *p >= 0; }; };
+  auto str = [](std::string* p) { return [p](const std::string& s) { *p = s; return true; }; };
+  return {
+      {"--train", {"training pack (.mtpk from `moodtune pack`)", "", str(&o.train_pack)}},
+      {"--val", {"validation pack for model selection", "", str(&o.val_pack)}},
+      {"--out", {"run folder: last.ckpt, best.ckpt", o.out_dir, str(&o.out_dir)}},
+      {"--epochs", {"planned epochs", std::to_string(o.epochs), i64(&o.epochs)}},
+      {"--batch-size", {"images per step", std::to_string(o.batch_size), i64(&o.batch_size)}},
+      {"--lr", {"peak learning rate", std::to_string(o.lr), dbl(&o.lr)}},
+      {"--weight-decay", {"L2 on weights", std::to_string(o.weight_decay), dbl(&o.weight_decay)}},
+      {"--seed", {"random seed", std::to_string(o.seed),
+                  [&o](const std::string& s) { int64_t v; return ParseInt(s, &v) && v >= 0 && (o.seed = uint64_t(v), true); }}},
+      {"--stop-after", {"end this run after N epochs; --resume goes on (0 = off)", "0", i64(&o.stop_after)}},
+      {"--limit", {"use the first N training images (0 = all)", "0", i64(&o.limit)}},
+      {"--time-budget", {"seconds; shrinks planned epochs after epoch 1 (0 = off)", "0", dbl(&o.time_budget_s)}},
+      {"--device", {"auto | cpu | cuda", o.device, str(&o.device)}},
+  };
+}
+
+void Usage(const std::map<std::string, Flag>& flags) {
+  std::cerr << "usage: moodtune-train --train FILE [--val FILE] [options] [--resume]\n"
+#ifdef MOODTUNE_WITH_ONNX
+            << "       moodtune-train export --checkpoint FILE --out MODEL.onnx\n"
+#endif
+            << "options:\n";
+  for (const auto& [name, f] : flags)
+    std::cerr << "  " << name << " VALUE  " << f.help
+              << (f.default_value.empty() ? "" : " [" + f.default_value + "]") << "\n";
+  std::cerr << "  --resume        continue from <out>/last.ckpt\n"
+            << "  --quiet         no progress output\n";
+}
+
+int RunTrain(int argc, char** argv) {
+  TrainOptions o;
+  auto flags = TrainFlags(o);
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--help" || a == "-h") { Usage(flags); return 0; }
+    if (a == "--resume") { o.resume = true; continue; }
+    if (a == "--quiet") { o.progress = false; continue; }
+    auto it = flags.find(a);
+    if (it == flags.end() || i + 1 >= argc) {
+      std::cerr << "moodtune-train: " << (it == flags.end() ? "unknown option " : "missing value for ") << a << "\n";
+      Usage(flags);
+      return 2;
+    }
+    if (!it->second.set(argv[++i])) {
+      std::cerr << "moodtune-train: bad value for " << a << ": " << argv[i] << "\n";
+      return 2;
+    }
+  }
+  if (o.train_pack.empty()) {
+    std::cerr << "moodtune-train: --train is required (make one with `moodtune pack`)\n";
+    Usage(flags);
+    return 2;
+  }
+  moodtune::Result<moodtune::train::TrainReport> rep =
+      moodtune::Status::Internal("not run");
+  try {
+    rep = moodtune::train::Train(o, std::cerr);
+  } catch (const std::exception& e) {  // libtorch throws c10::Error
+    rep = moodtune::Status::Internal(e.what());
+  }
+  if (!rep.ok()) {
+    std::cerr << "moodtune-train: " << rep.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << "{\"epochs_done\": " << rep->epochs_done << ", \"total_epochs\": " << rep->total_epochs
+            << ", \"best_val_acc\": " << rep->best_val_acc << ", \"best_epoch\": " << rep->best_epoch
+            << ", \"seconds\": " << rep->seconds << "}\n";
+  return 0;
+}
+
+#ifdef MOODTUNE_WITH_ONNX
+int RunExport(int argc, char** argv) {
+  std::string checkpoint, out;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--checkpoint") checkpoint = argv[i + 1];
+    else if (a == "--out") out = argv[i + 1];
+    else { std::cerr << "moodtune-train export: unknown option " << a << "\n"; return 2; }
+  }
+  if (checkpoint.empty() || out.empty()) {
+    std::cerr << "usage: moodtune-train export --checkpoint FILE --out MODEL.onnx\n";
+    return 2;
+  }
+  auto s = moodtune::train::ExportCheckpointToOnnx(checkpoint, out);
+  if (!s.ok()) {
+    std::cerr << "moodtune-train export: " << s.ToString() << "\n";
+    return 1;
+  }
+  std::cerr << "wrote " << out << "\n";
+  return 0;
+}
+#endif
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef MOODTUNE_WITH_ONNX
+  if (argc > 1 && std::string(argv[1]) == "export") return RunExport(argc, argv);
+#endif
+  return RunTrain(argc, argv);
+}

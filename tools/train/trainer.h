@@ -1,0 +1,58 @@
+// The training loop: packed data in, checkpoints out. libtorch only.
+// Thread-safety: one Train() call per process (it seeds torch's global generator).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "augment.h"
+#include "model.h"
+#include "moodtune/pack.h"
+#include "moodtune/status.h"
+
+namespace moodtune::train {
+
+struct TrainOptions {
+  std::string train_pack;               // .mtpk written by `moodtune pack` (required)
+  std::string val_pack;                 // .mtpk for model selection; empty = none
+  std::string out_dir = "runs/emotion"; // writes last.ckpt (every epoch) and best.ckpt
+  int64_t epochs = 60;                  // planned epochs (cosine LR schedule spans them)
+  int64_t batch_size = 128;
+  double lr = 0.05;                     // peak SGD learning rate
+  double momentum = 0.9;                // Nesterov momentum
+  double weight_decay = 5e-4;           // on conv/linear weights only
+  int64_t warmup_epochs = 2;            // linear LR warm-up
+  double label_smoothing = 0.1;
+  double class_weight_power = 0.5;      // loss weight per class = (mean count / count)^power
+  uint64_t seed = 42;                   // fixes init, shuffling and augmentation
+  bool resume = false;                  // continue from <out_dir>/last.ckpt toward `epochs`
+  int64_t stop_after = 0;               // end this run after N epochs (0 = run to the end)
+  int64_t limit = 0;                    // use only the first N training images (0 = all)
+  double time_budget_s = 0;             // >0: after epoch 1, cut planned epochs to fit
+  std::string device = "auto";          // auto | cpu | cuda
+  bool progress = true;                 // progress bar / per-epoch lines on the log stream
+  ModelOptions model;
+  AugmentOptions augment;
+};
+
+struct TrainReport {
+  int64_t epochs_done = 0;
+  int64_t total_epochs = 0;
+  double best_val_acc = 0;  // 7-class accuracy on val_pack (0 when none)
+  int64_t best_epoch = 0;
+  double seconds = 0;       // wall time of this run
+};
+
+Result<TrainReport> Train(const TrainOptions& opts, std::ostream& log);
+
+// Pixels (uint8, [N,1,H,W]) -> network input: x/127.5 - 1. The ONNX model expects the same.
+torch::Tensor Normalize(const torch::Tensor& u8);
+
+// Accuracy of `net` on a packed dataset; with flip_tta, logits of the image and its mirror
+// are averaged.
+double Accuracy(EmotionNet& net, const PackedDataset& data, torch::Device device, bool flip_tta);
+
+}  // namespace moodtune::train
