@@ -54,23 +54,8 @@ void SetShape(onnx::ValueInfoProto* v, const std::string& name, std::vector<int6
   for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
 }
 
-}  // namespace
-
-Status ExportOnnx(EmotionNet& net, const std::string& path) {
-  torch::NoGradGuard no_grad;
-  onnx::ModelProto model;
-  model.set_ir_version(7);
-  model.set_producer_name("moodtune-train");
-  model.set_model_version(1);
-  auto* opset = model.add_opset_import();
-  opset->set_domain("");
-  opset->set_version(11);
-  auto* g = model.mutable_graph();
-  g->set_name("EmotionNet");
-  const auto& mo = net->options();
-  SetShape(g->add_input(), "input", {1, mo.input_size, mo.input_size});
-
-  std::string x = "input";
+// Appends one net's layers, reading `x` and ending in its softmax; returns that output's name.
+std::string AddNet(onnx::GraphProto* g, EmotionNet& net, const std::string& prefix, std::string x) {
   for (size_t i = 0; i < net->convs().size(); ++i) {
     const auto& conv = net->convs()[i];
     const auto& bn = net->bns()[i];
@@ -78,7 +63,7 @@ Status ExportOnnx(EmotionNet& net, const std::string& path) {
     auto scale = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
     auto w = conv->weight * scale.view({-1, 1, 1, 1});
     auto b = bn->bias - bn->running_mean * scale;
-    const std::string id = std::to_string(i);
+    const std::string id = prefix + std::to_string(i);
     AddInitializer(g, "conv" + id + ".w", w);
     AddInitializer(g, "conv" + id + ".b", b);
     auto* c = AddNode(g, "Conv", {x, "conv" + id + ".w", "conv" + id + ".b"}, "conv" + id);
@@ -93,13 +78,48 @@ Status ExportOnnx(EmotionNet& net, const std::string& path) {
       x = p->output(0);
     }
   }
-  AddNode(g, "GlobalAveragePool", {x}, "gap");
-  AddInt(AddNode(g, "Flatten", {"gap"}, "flat"), "axis", 1);
-  AddInitializer(g, "fc.w", net->fc()->weight);
-  AddInitializer(g, "fc.b", net->fc()->bias);
-  auto* gemm = AddNode(g, "Gemm", {"flat", "fc.w", "fc.b"}, "logits");
+  AddNode(g, "GlobalAveragePool", {x}, prefix + "gap");
+  AddInt(AddNode(g, "Flatten", {prefix + "gap"}, prefix + "flat"), "axis", 1);
+  AddInitializer(g, prefix + "fc.w", net->fc()->weight);
+  AddInitializer(g, prefix + "fc.b", net->fc()->bias);
+  auto* gemm = AddNode(g, "Gemm", {prefix + "flat", prefix + "fc.w", prefix + "fc.b"}, prefix + "logits");
   AddInt(gemm, "transB", 1);
-  AddInt(AddNode(g, "Softmax", {"logits"}, "probs"), "axis", 1);
+  auto* sm = AddNode(g, "Softmax", {prefix + "logits"}, prefix.empty() ? "probs" : prefix + "probs");
+  AddInt(sm, "axis", 1);
+  return sm->output(0);
+}
+
+}  // namespace
+
+Status ExportOnnx(const std::vector<EmotionNet*>& nets, const std::string& path) {
+  if (nets.empty()) return Status::InvalidArgument("nothing to export");
+  const auto& mo = (*nets[0])->options();
+  for (auto* n : nets)
+    if ((*n)->options().input_size != mo.input_size || (*n)->options().num_classes != mo.num_classes)
+      return Status::InvalidArgument("ensemble members differ in input size or classes");
+  torch::NoGradGuard no_grad;
+  onnx::ModelProto model;
+  model.set_ir_version(7);
+  model.set_producer_name("moodtune-train");
+  model.set_model_version(1);
+  auto* opset = model.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(11);
+  auto* g = model.mutable_graph();
+  g->set_name("EmotionNet");
+  SetShape(g->add_input(), "input", {1, mo.input_size, mo.input_size});
+
+  if (nets.size() == 1) {
+    AddNet(g, *nets[0], "", "input");
+  } else {
+    // Ensemble: the mean of the members' probabilities.
+    std::vector<std::string> outs;
+    for (size_t k = 0; k < nets.size(); ++k)
+      outs.push_back(AddNet(g, *nets[k], "m" + std::to_string(k) + ".", "input"));
+    AddNode(g, "Sum", outs, "sum");
+    AddInitializer(g, "inv_k", torch::full({1}, 1.0f / float(nets.size())));
+    AddNode(g, "Mul", {"sum", "inv_k"}, "probs");
+  }
   auto* out = g->add_output();
   out->set_name("probs");
   auto* tt = out->mutable_type()->mutable_tensor_type();
@@ -121,13 +141,26 @@ Status ExportOnnx(EmotionNet& net, const std::string& path) {
   return Status::Ok();
 }
 
+Status ExportOnnx(EmotionNet& net, const std::string& path) { return ExportOnnx({&net}, path); }
+
+Status ExportCheckpointsToOnnx(const std::vector<std::string>& checkpoint_paths,
+                               const std::string& path) {
+  std::vector<EmotionNet> nets;
+  for (const auto& cp : checkpoint_paths) {
+    auto ck = LoadCheckpoint(cp);
+    if (!ck.ok()) return ck.status();
+    EmotionNet net(ck->model);
+    MOODTUNE_RETURN_IF_ERROR(LoadWeights(*ck, net));
+    net->eval();
+    nets.push_back(net);
+  }
+  std::vector<EmotionNet*> ptrs;
+  for (auto& n : nets) ptrs.push_back(&n);
+  return ExportOnnx(ptrs, path);
+}
+
 Status ExportCheckpointToOnnx(const std::string& checkpoint_path, const std::string& path) {
-  auto ck = LoadCheckpoint(checkpoint_path);
-  if (!ck.ok()) return ck.status();
-  EmotionNet net(ck->model);
-  MOODTUNE_RETURN_IF_ERROR(LoadWeights(*ck, net));
-  net->eval();
-  return ExportOnnx(net, path);
+  return ExportCheckpointsToOnnx({checkpoint_path}, path);
 }
 
 }  // namespace moodtune::train

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model.h"
 #include "moodtune/status.h"
@@ -14,7 +15,11 @@ namespace moodtune::train {
 // Serialises `net` (its current weights, eval-mode semantics) to `path`; the file is
 // checked with onnx::checker before it is written.
 Status ExportOnnx(EmotionNet& net, const std::string& path);
+// An ensemble: one graph whose output is the mean of the members' probabilities.
+Status ExportOnnx(const std::vector<EmotionNet*>& nets, const std::string& path);
 // Loads a checkpoint and exports it.
 Status ExportCheckpointToOnnx(const std::string& checkpoint_path, const std::string& path);
+Status ExportCheckpointsToOnnx(const std::vector<std::string>& checkpoint_paths,
+                               const std::string& path);
 
 }  // namespace moodtune::train

@@ -6,7 +6,9 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <vector>
 
+#include "checkpoint.h"
 #include "trainer.h"
 #ifdef MOODTUNE_WITH_ONNX
 #include "onnx_export.h"
@@ -56,7 +58,8 @@ std::map<std::string, Flag> TrainFlags(TrainOptions& o) {
 void Usage(const std::map<std::string, Flag>& flags) {
   std::cerr << "usage: moodtune-train --train FILE [--val FILE] [options] [--resume]\n"
 #ifdef MOODTUNE_WITH_ONNX
-            << "       moodtune-train export --checkpoint FILE --out MODEL.onnx\n"
+            << "       moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx\n"
+            << "         (several checkpoints: an ensemble averaging their probabilities)\n"
 #endif
             << "options:\n";
   for (const auto& [name, f] : flags)
@@ -109,18 +112,19 @@ int RunTrain(int argc, char** argv) {
 
 #ifdef MOODTUNE_WITH_ONNX
 int RunExport(int argc, char** argv) {
-  std::string checkpoint, out;
+  std::vector<std::string> checkpoints;
+  std::string out;
   for (int i = 2; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
-    if (a == "--checkpoint") checkpoint = argv[i + 1];
+    if (a == "--checkpoint") checkpoints.push_back(argv[i + 1]);
     else if (a == "--out") out = argv[i + 1];
     else { std::cerr << "moodtune-train export: unknown option " << a << "\n"; return 2; }
   }
-  if (checkpoint.empty() || out.empty()) {
-    std::cerr << "usage: moodtune-train export --checkpoint FILE --out MODEL.onnx\n";
+  if (checkpoints.empty() || out.empty()) {
+    std::cerr << "usage: moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx\n";
     return 2;
   }
-  auto s = moodtune::train::ExportCheckpointToOnnx(checkpoint, out);
+  auto s = moodtune::train::ExportCheckpointsToOnnx(checkpoints, out);
   if (!s.ok()) {
     std::cerr << "moodtune-train export: " << s.ToString() << "\n";
     return 1;
@@ -130,11 +134,48 @@ int RunExport(int argc, char** argv) {
 }
 #endif
 
+// `moodtune-train score --checkpoint A [--checkpoint B...] --data PACK`: libtorch-side
+// accuracy of one net or an ensemble, with and without flip test-time augmentation.
+int RunScore(int argc, char** argv) {
+  std::vector<std::string> checkpoints;
+  std::string data;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--checkpoint") checkpoints.push_back(argv[i + 1]);
+    else if (a == "--data") data = argv[i + 1];
+    else { std::cerr << "moodtune-train score: unknown option " << a << "\n"; return 2; }
+  }
+  if (checkpoints.empty() || data.empty()) {
+    std::cerr << "usage: moodtune-train score --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
+    return 2;
+  }
+  auto pack = moodtune::ReadPack(data);
+  if (!pack.ok()) { std::cerr << pack.status().ToString() << "\n"; return 1; }
+  std::vector<moodtune::train::EmotionNet> nets;
+  for (const auto& c : checkpoints) {
+    auto ck = moodtune::train::LoadCheckpoint(c);
+    if (!ck.ok()) { std::cerr << ck.status().ToString() << "\n"; return 1; }
+    moodtune::train::EmotionNet net(ck->model);
+    auto s = moodtune::train::LoadWeights(*ck, net);
+    if (!s.ok()) { std::cerr << s.ToString() << "\n"; return 1; }
+    nets.push_back(net);
+  }
+  auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8).to(torch::kLong);
+  for (bool flip : {false, true}) {
+    auto probs = moodtune::train::EnsembleProbs(nets, *pack, flip);
+    double acc = probs.argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();
+    std::cout << "{\"members\": " << nets.size() << ", \"flip_tta\": " << (flip ? "true" : "false")
+              << ", \"accuracy\": " << acc << ", \"images\": " << pack->size() << "}\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
 #ifdef MOODTUNE_WITH_ONNX
   if (argc > 1 && std::string(argv[1]) == "export") return RunExport(argc, argv);
 #endif
+  if (argc > 1 && std::string(argv[1]) == "score") return RunScore(argc, argv);
   return RunTrain(argc, argv);
 }

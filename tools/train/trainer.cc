@@ -64,6 +64,23 @@ double Accuracy(EmotionNet& net, const PackedDataset& data, torch::Device device
   return x.size(0) ? double(correct) / double(x.size(0)) : 0.0;
 }
 
+torch::Tensor EnsembleProbs(std::vector<EmotionNet>& nets, const PackedDataset& data,
+                            bool flip_tta) {
+  torch::NoGradGuard no_grad;
+  auto x = Normalize(ToTensor(data));
+  auto sum = torch::zeros({x.size(0), nets.empty() ? 0 : nets[0]->options().num_classes});
+  for (auto& net : nets) {
+    net->eval();
+    for (int64_t i = 0; i < x.size(0); i += 512) {
+      auto xb = x.slice(0, i, i + 512);
+      auto p = net->forward(xb).softmax(1);
+      if (flip_tta) p = (p + net->forward(xb.flip({3})).softmax(1)) / 2;
+      sum.slice(0, i, i + 512) += p;
+    }
+  }
+  return sum / double(std::max<size_t>(1, nets.size()));
+}
+
 Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
   const auto t_start = Clock::now();
   if (o.epochs <= 0 || o.batch_size <= 0 || o.lr <= 0)

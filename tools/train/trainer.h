@@ -55,4 +55,8 @@ torch::Tensor Normalize(const torch::Tensor& u8);
 // are averaged.
 double Accuracy(EmotionNet& net, const PackedDataset& data, torch::Device device, bool flip_tta);
 
+// Mean softmax probabilities of several nets (an ensemble) for every image: [N, classes].
+torch::Tensor EnsembleProbs(std::vector<EmotionNet>& nets, const PackedDataset& data,
+                            bool flip_tta);
+
 }  // namespace moodtune::train

@@ -1,0 +1,24 @@
+#include "moodtune_core/backoff.h"
+
+namespace moodtune::device {
+
+std::uint32_t BackoffDelayMs(const BackoffOptions& o, std::uint32_t attempt, std::uint32_t random) {
+  const std::uint32_t factor = o.factor < 1 ? 1 : o.factor;
+  std::uint64_t d = o.base_ms;
+  // Multiply step by step so large attempt counts saturate instead of overflowing.
+  for (std::uint32_t i = 0; i < attempt && d < o.max_ms; ++i) d *= factor;
+  if (d > o.max_ms) d = o.max_ms;
+  const std::uint32_t jitter_pct = o.jitter_pct > 100 ? 100 : o.jitter_pct;
+  const std::uint64_t span = d * jitter_pct / 100;
+  if (span > 0) d -= random % (span + 1);
+  if (d == 0 && o.base_ms > 0) d = 1;
+  return static_cast<std::uint32_t>(d);
+}
+
+std::uint32_t Backoff::NextDelayMs(std::uint32_t random) {
+  const std::uint32_t d = BackoffDelayMs(options_, attempt_, random);
+  if (attempt_ < 0xFFFFu) ++attempt_;
+  return d;
+}
+
+}  // namespace moodtune::device

@@ -1,0 +1,210 @@
+#include "moodtune_core/device_core.h"
+
+#include <cstdio>
+
+namespace moodtune::device {
+
+const char* StateName(State s) {
+  switch (s) {
+    case State::kIdle: return "idle";
+    case State::kCapture: return "capture";
+    case State::kUpload: return "upload";
+    case State::kShow: return "show";
+    case State::kNoWifi: return "no_wifi";
+    case State::kServerUnreachable: return "server_unreachable";
+    case State::kNoFace: return "no_face";
+    case State::kServerError: return "server_error";
+    case State::kCameraError: return "camera_error";
+  }
+  return "unknown";
+}
+
+bool IsErrorState(State s) {
+  return s == State::kNoWifi || s == State::kServerUnreachable || s == State::kNoFace ||
+         s == State::kServerError || s == State::kCameraError;
+}
+
+ErrorKind ErrorOf(State s) {
+  switch (s) {
+    case State::kNoWifi: return ErrorKind::kNoWifi;
+    case State::kServerUnreachable: return ErrorKind::kServerUnreachable;
+    case State::kNoFace: return ErrorKind::kNoFace;
+    case State::kCameraError: return ErrorKind::kCamera;
+    default: return ErrorKind::kServerError;
+  }
+}
+
+DeviceCore::DeviceCore(const CoreOptions& options, Clock* clock, DeviceIo* io)
+    : options_(options),
+      clock_(clock),
+      io_(io),
+      upload_backoff_(options.upload_backoff),
+      wifi_backoff_(options.wifi_backoff) {
+  entered_ms_ = clock_->NowMs();
+}
+
+void DeviceCore::Enter(State next, const char* detail, std::uint32_t now) {
+  const State prev = state_;
+  state_ = next;
+  entered_ms_ = now;
+  io_->OnStateChange(prev, next, detail != nullptr ? detail : "");
+}
+
+void DeviceCore::EnterError(State next, const char* detail, std::uint32_t now,
+                            std::uint32_t hold_ms) {
+  hold_ms_ = hold_ms;
+  Enter(next, detail, now);
+}
+
+void DeviceCore::EnterRetryError(State next, const char* detail, std::uint32_t now) {
+  ++failures_;
+  ++results_;
+  EnterError(next, detail, now, upload_backoff_.NextDelayMs(io_->Random()));
+}
+
+bool DeviceCore::TriggerDue(std::uint32_t now) const {
+  if (capture_requested_) return true;
+  if (options_.interval_ms == 0) return false;
+  return !captured_once_ || now - last_capture_ms_ >= options_.interval_ms;
+}
+
+void DeviceCore::Step() {
+  const std::uint32_t now = clock_->NowMs();
+  switch (state_) {
+    case State::kIdle:
+    case State::kShow:
+      if (state_ == State::kShow && now - entered_ms_ >= options_.show_ms && !TriggerDue(now)) {
+        fade_ = Fade{led_, Rgb{}, now, options_.fade_ms};
+        Enter(State::kIdle, "", now);
+      } else if (!io_->WifiConnected()) {
+        io_->WifiReconnect();
+        EnterError(State::kNoWifi, "", now, wifi_backoff_.NextDelayMs(io_->Random()));
+      } else if (TriggerDue(now)) {
+        Enter(State::kCapture, capture_requested_ ? "button" : "interval", now);
+      }
+      break;
+    case State::kCapture: {
+      capture_requested_ = false;
+      captured_once_ = true;
+      last_capture_ms_ = now;
+      frame_ = Frame{};
+      if (!io_->Capture(&frame_)) {
+        ++failures_;
+        EnterError(State::kCameraError, "capture failed", now, options_.camera_error_ms);
+        break;
+      }
+      frame_held_ = true;
+      Enter(State::kUpload, "", now);
+      break;
+    }
+    case State::kUpload:
+      StepUpload(now);
+      break;
+    case State::kNoWifi:
+      if (io_->WifiConnected()) {
+        wifi_backoff_.Reset();
+        Enter(State::kIdle, "wifi up", now);
+      } else if (now - entered_ms_ >= hold_ms_) {
+        io_->WifiReconnect();
+        entered_ms_ = now;  // keep blinking the same pattern; the phase restarts
+        hold_ms_ = wifi_backoff_.NextDelayMs(io_->Random());
+      }
+      break;
+    case State::kServerUnreachable:
+    case State::kServerError:
+    case State::kNoFace:
+    case State::kCameraError:
+      if (capture_requested_ || now - entered_ms_ >= hold_ms_) FinishError(now);
+      break;
+  }
+  const Rgb c = LedColor(clock_->NowMs());
+  if (!led_written_ || c != led_) {
+    led_ = c;
+    led_written_ = true;
+    io_->SetLed(c);
+  }
+}
+
+void DeviceCore::FinishError(std::uint32_t now) {
+  const bool retry = state_ == State::kServerUnreachable || state_ == State::kServerError;
+  if (retry && !capture_requested_) {
+    if (upload_backoff_.attempts() < options_.max_retries) {
+      Enter(State::kCapture, "retry", now);
+      return;
+    }
+    upload_backoff_.Reset();  // give up until the next button press or interval
+    Enter(State::kIdle, "retries exhausted", now);
+    return;
+  }
+  fade_ = Fade{Rgb{}, Rgb{}, now, 0};
+  Enter(capture_requested_ ? State::kCapture : State::kIdle, capture_requested_ ? "button" : "",
+        now);
+}
+
+void DeviceCore::StepUpload(std::uint32_t now) {
+  UploadRequest req;
+  HttpReply reply;
+  bool built = false;
+  if (!io_->WifiConnected()) {
+    io_->ReleaseFrame();
+    frame_held_ = false;
+    ++results_;
+    ++failures_;
+    io_->WifiReconnect();
+    EnterError(State::kNoWifi, "wifi lost", now, wifi_backoff_.NextDelayMs(io_->Random()));
+    return;
+  }
+  built = builder_.Build(options_.encoding, frame_.data, frame_.len, options_.device_id,
+                         io_->Random(), &req);
+  if (built) reply = io_->Post(req, body_, kMaxAnswerBytes);
+  io_->ReleaseFrame();
+  frame_held_ = false;
+  const std::uint32_t after = clock_->NowMs();
+  if (!built) {
+    ++results_;
+    ++failures_;
+    EnterError(State::kCameraError, "empty frame", after, options_.camera_error_ms);
+    return;
+  }
+  if (!reply.reached) {
+    EnterRetryError(State::kServerUnreachable, "", after);
+    return;
+  }
+  if (reply.truncated || reply.body_len > kMaxAnswerBytes) {
+    std::snprintf(detail_, sizeof(detail_), "http %u, answer too long", reply.http_status);
+    EnterRetryError(State::kServerError, detail_, after);
+    return;
+  }
+  const ParseError err = ParseMoodAnswer(body_, reply.body_len, &scratch_);
+  if (err != ParseError::kOk) {
+    std::snprintf(detail_, sizeof(detail_), "http %u, %s", reply.http_status, ParseErrorName(err));
+    EnterRetryError(State::kServerError, detail_, after);
+    return;
+  }
+  if (scratch_.status == AnswerStatus::kNoFace) {
+    upload_backoff_.Reset();  // the server works; the user just was not in frame
+    ++results_;
+    ++failures_;
+    EnterError(State::kNoFace, "", after, options_.no_face_ms);
+    return;
+  }
+  const bool http_ok = reply.http_status >= 200 && reply.http_status < 300;
+  if (scratch_.status != AnswerStatus::kOk || !http_ok) {
+    std::snprintf(detail_, sizeof(detail_), "http %u", reply.http_status);
+    EnterRetryError(State::kServerError, detail_, after);
+    return;
+  }
+  upload_backoff_.Reset();
+  answer_ = scratch_;
+  result_color_ = AnswerColor(answer_);
+  fade_ = Fade{led_, result_color_, after, options_.fade_ms};
+  ++results_;
+  Enter(State::kShow, WireEmotionName(answer_.emotion), after);
+}
+
+Rgb DeviceCore::LedColor(std::uint32_t now) const {
+  if (IsErrorState(state_)) return BlinkAt(ErrorBlink(ErrorOf(state_)), now - entered_ms_);
+  return FadeAt(fade_, now);
+}
+
+}  // namespace moodtune::device

@@ -1,0 +1,145 @@
+#include "sim_io.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+namespace moodtune::device_sim {
+namespace {
+namespace fs = std::filesystem;
+
+class FolderSource : public FrameSource {
+ public:
+  explicit FolderSource(std::vector<fs::path> files) : files_(std::move(files)) {}
+  bool Next(std::vector<std::uint8_t>* jpeg, std::string* name) override {
+    // Skip unreadable files but give up after one full lap, so a folder of broken files ends
+    // in a camera error rather than a spin.
+    for (std::size_t tries = 0; tries < files_.size(); ++tries) {
+      const fs::path& p = files_[next_++ % files_.size()];
+      std::ifstream in(p, std::ios::binary);
+      if (!in) continue;
+      jpeg->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      *name = p.filename().string();
+      return !jpeg->empty();
+    }
+    return false;
+  }
+
+ private:
+  std::vector<fs::path> files_;
+  std::size_t next_ = 0;
+};
+
+class CameraSource : public FrameSource {
+ public:
+  explicit CameraSource(std::unique_ptr<cv::VideoCapture> cap, std::string device)
+      : cap_(std::move(cap)), device_(std::move(device)) {}
+  bool Next(std::vector<std::uint8_t>* jpeg, std::string* name) override {
+    try {
+      cv::Mat frame;
+      if (!cap_->read(frame) || frame.empty()) return false;
+      // The ESP32-CAM sends VGA JPEGs; match that so the service sees what a device sends.
+      if (frame.cols > 640) cv::resize(frame, frame, {640, frame.rows * 640 / frame.cols});
+      if (!cv::imencode(".jpg", frame, *jpeg, {cv::IMWRITE_JPEG_QUALITY, 80})) return false;
+      *name = device_;
+      return true;
+    } catch (const cv::Exception&) {
+      return false;
+    }
+  }
+
+ private:
+  std::unique_ptr<cv::VideoCapture> cap_;
+  std::string device_;
+};
+
+bool IsJpegName(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".jpg" || ext == ".jpeg";
+}
+
+}  // namespace
+
+std::uint32_t SteadyClock::NowMs() {
+  const auto d = std::chrono::steady_clock::now() - start_;
+  return static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+}
+
+Result<std::unique_ptr<FrameSource>> OpenImageFolder(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return Status::InvalidArgument(dir.string() + " is not a directory");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file() && IsJpegName(e.path())) files.push_back(e.path());
+  if (ec) return Status::InvalidArgument("cannot list " + dir.string() + ": " + ec.message());
+  if (files.empty()) return Status::InvalidArgument("no .jpg/.jpeg files in " + dir.string());
+  std::sort(files.begin(), files.end());
+  return std::unique_ptr<FrameSource>(std::make_unique<FolderSource>(std::move(files)));
+}
+
+Result<std::unique_ptr<FrameSource>> OpenCamera(const std::string& device) {
+  try {
+    auto cap = std::make_unique<cv::VideoCapture>(device, cv::CAP_V4L2);
+    if (!cap->isOpened()) return Status::InvalidArgument("cannot open camera " + device);
+    cap->set(cv::CAP_PROP_FRAME_WIDTH, 640);
+    cap->set(cv::CAP_PROP_FRAME_HEIGHT, 480);
+    return std::unique_ptr<FrameSource>(std::make_unique<CameraSource>(std::move(cap), device));
+  } catch (const cv::Exception& e) {
+    return Status::InvalidArgument("cannot open camera " + device + ": " + e.what());
+  }
+}
+
+LinuxDeviceIo::LinuxDeviceIo(device::ServerUrl url, std::unique_ptr<FrameSource> source,
+                             std::uint32_t timeout_ms, StateHook hook)
+    : url_(url), source_(std::move(source)), timeout_ms_(timeout_ms), hook_(std::move(hook)) {}
+
+LinuxDeviceIo::~LinuxDeviceIo() = default;
+
+bool LinuxDeviceIo::Capture(device::Frame* out) {
+  if (!source_->Next(&jpeg_, &frame_name_)) return false;
+  out->data = jpeg_.data();
+  out->len = jpeg_.size();
+  return true;
+}
+
+device::HttpReply LinuxDeviceIo::Post(const device::UploadRequest& req, char* body,
+                                      std::size_t cap) {
+  device::HttpReply reply;
+  // The firmware streams head + JPEG + tail; on the host one contiguous body is simpler.
+  request_body_.assign(req.head, req.head_len);
+  request_body_.append(reinterpret_cast<const char*>(req.jpeg), req.jpeg_len);
+  request_body_.append(req.tail, req.tail_len);
+  httplib::Headers headers;
+  if (req.device_id[0] != '\0') headers.emplace(device::kDeviceIdHeader, req.device_id);
+  const std::string origin = std::string(url_.https ? "https://" : "http://") + url_.host + ":" +
+                             std::to_string(url_.port);
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+  if (url_.https) return reply;  // built without OpenSSL: HTTPS servers count as unreachable
+#endif
+  httplib::Client client(origin);
+  const auto sec = static_cast<time_t>(timeout_ms_ / 1000);
+  const auto usec = static_cast<time_t>((timeout_ms_ % 1000) * 1000);
+  client.set_connection_timeout(sec, usec);
+  client.set_read_timeout(sec, usec);
+  client.set_write_timeout(sec, usec);
+  auto res = client.Post(url_.path, headers, request_body_.data(), request_body_.size(),
+                         req.content_type);
+  if (!res) return reply;
+  reply.reached = true;
+  reply.http_status = static_cast<std::uint16_t>(res->status);
+  const std::string& b = res->body;
+  reply.body_len = std::min(b.size(), cap);
+  reply.truncated = b.size() > cap;
+  std::memcpy(body, b.data(), reply.body_len);
+  return reply;
+}
+
+}  // namespace moodtune::device_sim

@@ -1,0 +1,51 @@
+#include <utility>
+
+#include "moodtune/vision.h"
+
+namespace moodtune {
+
+Result<std::unique_ptr<Analyzer>> Analyzer::Create(const AnalyzerOptions& opts) {
+  auto detector = CreateBlazeFaceDetector(opts.detector);
+  if (!detector.ok()) return detector.status();
+  auto classifier = CreateEmotionClassifier(opts.classifier);
+  if (!classifier.ok()) return classifier.status();
+  return std::make_unique<Analyzer>(std::move(detector).value(), std::move(classifier).value(),
+                                    opts.align);
+}
+
+Analyzer::Analyzer(std::unique_ptr<FaceDetector> detector,
+                   std::unique_ptr<EmotionClassifier> classifier, AlignOptions align)
+    : detector_(std::move(detector)), classifier_(std::move(classifier)), align_(align) {}
+
+Result<std::vector<Face>> Analyzer::Analyze(const cv::Mat& bgr, bool assume_face) const {
+  if (bgr.empty()) return Status::InvalidArgument("empty image");
+  std::vector<Detection> detections;
+  if (assume_face) {
+    Detection whole;
+    whole.box = {0, 0, static_cast<float>(bgr.cols), static_cast<float>(bgr.rows)};
+    whole.score = 1;
+    detections.push_back(whole);
+  } else {
+    auto found = detector_->Detect(bgr);
+    if (!found.ok()) return found.status();
+    detections = std::move(found).value();
+  }
+  std::vector<Face> faces;
+  faces.reserve(detections.size());
+  for (const Detection& d : detections) {
+    // A pre-cropped face is classified as it is: alignment's margin would shrink it.
+    const cv::Mat crop = assume_face ? bgr : AlignFace(bgr, d, align_);
+    if (crop.empty()) continue;  // degenerate box
+    auto probs = classifier_->Classify(crop);
+    if (!probs.ok()) return probs.status();
+    Face f;
+    f.detection = d;
+    f.probabilities = *probs;
+    f.emotion = TopEmotion(f.probabilities);
+    f.confidence = f.probabilities[static_cast<int>(f.emotion)];
+    faces.push_back(f);
+  }
+  return faces;
+}
+
+}  // namespace moodtune

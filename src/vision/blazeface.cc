@@ -1,0 +1,128 @@
+// BlazeFace "back" (256x256) through OpenCV DNN. The ONNX graph (tf2onnx, via keijiro's
+// Barracuda package) takes NHWC RGB in [-1, 1] and returns, per anchor layer, logits
+// ("Identity:0" 512, "Identity_1:0" 384) and 16 regressors ("Identity_2:0", "Identity_3:0").
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "blazeface_math.h"
+#include "model_file.h"
+#include "moodtune/vision.h"
+
+namespace moodtune {
+namespace {
+
+constexpr int kSide = 256;
+
+class BlazeFaceDetector final : public FaceDetector {
+ public:
+  BlazeFaceDetector(cv::dnn::Net net, const BlazeFaceOptions& opts)
+      : net_(std::move(net)), opts_(opts), anchors_(MakeAnchors(kBlazeFaceBackLayers)) {}
+
+  Result<std::vector<Detection>> Detect(const cv::Mat& image) const override {
+    if (image.empty()) return Status::InvalidArgument("empty image");
+    if (image.depth() != CV_8U) return Status::InvalidArgument("image must be 8-bit");
+    try {
+      const Letterbox lb = MakeLetterbox(image.cols, image.rows, kSide);
+      const cv::Mat input = MakeInput(image, lb);
+      std::vector<cv::Mat> outs;
+      {
+        std::lock_guard<std::mutex> lock(mu_);  // cv::dnn::Net::forward is not thread-safe
+        net_.setInput(input);
+        net_.forward(outs, kOutputs);
+      }
+      std::vector<Candidate> all;
+      for (int layer = 0; layer < 2; ++layer) {
+        const cv::Mat& s = outs[layer];
+        const cv::Mat& r = outs[layer + 2];
+        const std::size_t offset = layer == 0 ? 0 : 512;
+        if (s.total() + offset > anchors_.size() || r.total() != s.total() * kBlazeFaceValues) {
+          return Status::Internal("unexpected BlazeFace output shape");
+        }
+        auto c = DecodeCandidates({s.ptr<float>(), s.total()}, {r.ptr<float>(), r.total()},
+                                  std::span(anchors_).subspan(offset, s.total()), kSide,
+                                  opts_.min_score);
+        all.insert(all.end(), c.begin(), c.end());
+      }
+      std::vector<Detection> faces;
+      for (const Candidate& c : WeightedNms(std::move(all), opts_.nms_iou, opts_.max_faces)) {
+        faces.push_back(ToDetection(c, lb, image.size()));
+      }
+      return faces;
+    } catch (const cv::Exception& e) {
+      return Status::Internal(std::string("BlazeFace: ") + e.what());
+    }
+  }
+
+ private:
+  inline static const std::vector<std::string> kOutputs = {"Identity:0", "Identity_1:0",
+                                                           "Identity_2:0", "Identity_3:0"};
+
+  // Letterboxed 1x256x256x3 float blob (NHWC, RGB, x/127.5 - 1; padding is black = -1).
+  static cv::Mat MakeInput(const cv::Mat& image, const Letterbox& lb) {
+    cv::Mat rgb;
+    if (image.channels() == 1) {
+      cv::cvtColor(image, rgb, cv::COLOR_GRAY2RGB);
+    } else if (image.channels() == 4) {
+      cv::cvtColor(image, rgb, cv::COLOR_BGRA2RGB);
+    } else {
+      cv::cvtColor(image, rgb, cv::COLOR_BGR2RGB);
+    }
+    cv::Mat resized;
+    cv::resize(rgb, resized, {lb.resized_w, lb.resized_h}, 0, 0, cv::INTER_LINEAR);
+    cv::Mat square(kSide, kSide, CV_8UC3, cv::Scalar::all(0));
+    resized.copyTo(square(cv::Rect(static_cast<int>(lb.pad_x), static_cast<int>(lb.pad_y),
+                                   lb.resized_w, lb.resized_h)));
+    cv::Mat blob(std::vector<int>{1, kSide, kSide, 3}, CV_32F);
+    cv::Mat hwc(kSide, kSide, CV_32FC3, blob.ptr<float>());  // view over the blob's data
+    square.convertTo(hwc, CV_32F, 1.0 / 127.5, -1.0);
+    return blob;
+  }
+
+  static Detection ToDetection(const Candidate& c, const Letterbox& lb, cv::Size size) {
+    Detection d;
+    const Point tl = MapToImage(lb, c.cx - c.w / 2, c.cy - c.h / 2);
+    const Point br = MapToImage(lb, c.cx + c.w / 2, c.cy + c.h / 2);
+    // Clip to the image: a face at the border must still crop inside it.
+    const float x0 = std::clamp(tl.x, 0.0f, static_cast<float>(size.width));
+    const float y0 = std::clamp(tl.y, 0.0f, static_cast<float>(size.height));
+    const float x1 = std::clamp(br.x, 0.0f, static_cast<float>(size.width));
+    const float y1 = std::clamp(br.y, 0.0f, static_cast<float>(size.height));
+    d.box = {x0, y0, x1 - x0, y1 - y0};
+    d.score = c.score;
+    for (int k = 0; k < 6; ++k) d.keypoints[k] = MapToImage(lb, c.keypoints[k].x, c.keypoints[k].y);
+    return d;
+  }
+
+  mutable std::mutex mu_;
+  mutable cv::dnn::Net net_;
+  BlazeFaceOptions opts_;
+  std::vector<Anchor> anchors_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOptions& opts) {
+  MOODTUNE_RETURN_IF_ERROR(
+      CheckModelFile(opts.model_path, "BlazeFace", "run scripts/fetch_models.sh to fetch it"));
+  if (opts.min_score < 0 || opts.min_score > 1 || opts.nms_iou < 0 || opts.nms_iou > 1 ||
+      opts.max_faces < 1) {
+    return Status::InvalidArgument("BlazeFace options out of range");
+  }
+  try {
+    cv::dnn::Net net = cv::dnn::readNetFromONNX(opts.model_path);
+    if (net.empty()) return Status::Internal("BlazeFace: empty network from " + opts.model_path);
+    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    return std::unique_ptr<FaceDetector>(std::make_unique<BlazeFaceDetector>(std::move(net), opts));
+  } catch (const cv::Exception& e) {
+    return Status::InvalidArgument("BlazeFace: cannot load " + opts.model_path + ": " + e.what());
+  }
+}
+
+}  // namespace moodtune

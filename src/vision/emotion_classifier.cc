@@ -1,0 +1,83 @@
+// The emotion CNN through OpenCV DNN.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <string>
+
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "emotion_math.h"
+#include "model_file.h"
+#include "moodtune/vision.h"
+
+namespace moodtune {
+namespace {
+
+constexpr int kSide = 48;
+
+class OnnxEmotionClassifier final : public EmotionClassifier {
+ public:
+  explicit OnnxEmotionClassifier(cv::dnn::Net net) : net_(std::move(net)) {}
+
+  Result<EmotionProbs> Classify(const cv::Mat& face) const override {
+    if (face.empty()) return Status::InvalidArgument("empty face crop");
+    if (face.depth() != CV_8U) return Status::InvalidArgument("face crop must be 8-bit");
+    try {
+      cv::Mat gray;
+      if (face.channels() == 3) {
+        cv::cvtColor(face, gray, cv::COLOR_BGR2GRAY);
+      } else if (face.channels() == 4) {
+        cv::cvtColor(face, gray, cv::COLOR_BGRA2GRAY);
+      } else {
+        gray = face;
+      }
+      if (gray.size() != cv::Size(kSide, kSide)) {
+        cv::resize(gray, gray, {kSide, kSide}, 0, 0, cv::INTER_AREA);
+      }
+      cv::Mat blob(std::vector<int>{1, 1, kSide, kSide}, CV_32F);
+      cv::Mat plane(kSide, kSide, CV_32F, blob.ptr<float>());
+      gray.convertTo(plane, CV_32F, 1.0 / 127.5, -1.0);
+      cv::Mat out;
+      {
+        std::lock_guard<std::mutex> lock(mu_);  // cv::dnn::Net::forward is not thread-safe
+        net_.setInput(blob);
+        out = net_.forward().clone();
+      }
+      if (out.total() != kNumEmotions || out.depth() != CV_32F) {
+        return Status::Internal("emotion model returned " + std::to_string(out.total()) +
+                                " values, expected " + std::to_string(kNumEmotions));
+      }
+      EmotionProbs p{};
+      std::copy_n(out.ptr<float>(), kNumEmotions, p.begin());
+      return ToProbabilities(p);
+    } catch (const cv::Exception& e) {
+      return Status::Internal(std::string("emotion model: ") + e.what());
+    }
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable cv::dnn::Net net_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<EmotionClassifier>> CreateEmotionClassifier(const ClassifierOptions& opts) {
+  MOODTUNE_RETURN_IF_ERROR(CheckModelFile(
+      opts.model_path, "emotion",
+      "it is committed in the repository; rebuild it with scripts/train_model.sh"));
+  try {
+    cv::dnn::Net net = cv::dnn::readNetFromONNX(opts.model_path);
+    if (net.empty()) return Status::Internal("emotion: empty network from " + opts.model_path);
+    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+    return std::unique_ptr<EmotionClassifier>(std::make_unique<OnnxEmotionClassifier>(std::move(net)));
+  } catch (const cv::Exception& e) {
+    return Status::InvalidArgument("emotion: cannot load " + opts.model_path + ": " + e.what());
+  }
+}
+
+}  // namespace moodtune

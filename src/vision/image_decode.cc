@@ -1,0 +1,52 @@
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "image_header.h"
+#include "moodtune/vision.h"
+
+namespace moodtune {
+
+Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+  Result<ImageHeader> header = ProbeImageHeader(bytes);
+  if (!header.ok()) return header.status();
+  // The pixel limit is checked on the header so a bomb never reaches the decoder.
+  const std::int64_t pixels = header->width * header->height;
+  if (pixels > opts.max_pixels) {
+    return Status::ResourceExhausted("image is " + std::to_string(header->width) + "x" +
+                                     std::to_string(header->height) + ", above the limit of " +
+                                     std::to_string(opts.max_pixels) + " pixels");
+  }
+  // libjpeg "succeeds" on a cut-off stream, filling the rest with grey; refuse instead.
+  if (!header->complete) return Status::InvalidArgument("truncated image data");
+  try {
+    // A Mat header over the caller's bytes; imdecode does not write to it.
+    const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8UC1,
+                      const_cast<std::uint8_t*>(bytes.data()));
+    // IMREAD_COLOR: 8-bit BGR out of gray/RGBA/16-bit inputs, and (OpenCV >= 3.1, checked by
+    // image_decode_test's EXIF cases on 4.6) the EXIF orientation applied.
+    cv::Mat img = cv::imdecode(buf, cv::IMREAD_COLOR);
+    if (img.empty()) return Status::InvalidArgument("undecodable image data");
+    if (img.type() != CV_8UC3) return Status::Internal("decoder returned an unexpected type");
+    return img;
+  } catch (const cv::Exception& e) {
+    return Status::InvalidArgument(std::string("undecodable image data: ") + e.what());
+  }
+}
+
+Result<cv::Mat> ReadImageFile(const std::string& path, const DecodeOptions& opts) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read " + path);
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::NotFound("cannot read " + path);
+  Result<cv::Mat> img = DecodeImage(bytes, opts);
+  if (!img.ok()) return Status(img.status().code(), path + ": " + img.status().message());
+  return img;
+}
+
+}  // namespace moodtune

@@ -1,0 +1,147 @@
+// Fakes for DeviceCore tests: a manual clock and a scripted DeviceIo. They use fixed arrays
+// only, so the heap test can count the core's allocations without noise from the fakes.
+#pragma once
+
+#include <cstdio>
+#include <cstring>
+
+#include "moodtune_core/device_core.h"
+
+namespace moodtune::device::testing {
+
+class FakeClock : public Clock {
+ public:
+  std::uint32_t NowMs() override { return now; }
+  std::uint32_t now = 0;
+};
+
+// One scripted server reaction.
+struct Reply {
+  bool reached = true;
+  std::uint16_t http_status = 200;
+  char body[kMaxAnswerBytes * 2] = {};
+  std::size_t len = 0;
+};
+
+inline Reply OkReply(WireEmotion e, std::uint16_t confidence_milli, bool with_rgb = false,
+                     Rgb rgb = {}) {
+  MoodAnswer a;
+  a.status = AnswerStatus::kOk;
+  a.emotion = e;
+  a.confidence_milli = confidence_milli;
+  a.has_rgb = with_rgb ? 1 : 0;
+  a.rgb = rgb;
+  std::snprintf(a.title, sizeof(a.title), "Track for %s", WireEmotionName(e));
+  std::snprintf(a.artist, sizeof(a.artist), "Artist");
+  Reply r;
+  r.len = EncodeMoodAnswer(a, r.body, sizeof(r.body));
+  return r;
+}
+
+inline Reply TextReply(std::uint16_t status, const char* text) {
+  Reply r;
+  r.http_status = status;
+  r.len = std::strlen(text);
+  std::memcpy(r.body, text, r.len);
+  return r;
+}
+
+inline Reply Unreachable() {
+  Reply r;
+  r.reached = false;
+  return r;
+}
+
+class FakeIo : public DeviceIo {
+ public:
+  static constexpr int kMaxReplies = 32;
+  static constexpr int kMaxTransitions = 256;
+  struct Transition {
+    State from, to;
+    std::uint32_t at_ms;
+  };
+
+  explicit FakeIo(FakeClock* clock, const std::uint8_t* jpeg = kJpeg, std::size_t jpeg_len = 4)
+      : clock_(clock), jpeg_(jpeg), jpeg_len_(jpeg_len) {}
+
+  void Push(const Reply& r) {
+    if (num_replies_ < kMaxReplies) replies_[num_replies_++] = r;
+  }
+
+  bool WifiConnected() override { return wifi; }
+  void WifiReconnect() override { ++reconnects; }
+  bool Capture(Frame* out) override {
+    ++captures;
+    if (!camera_ok) return false;
+    out->data = jpeg_;
+    out->len = jpeg_len_;
+    ++held;
+    return true;
+  }
+  void ReleaseFrame() override {
+    ++releases;
+    --held;
+  }
+  HttpReply Post(const UploadRequest& req, char* body, std::size_t cap) override {
+    ++posts;
+    last_content_length = req.content_length();
+    std::snprintf(last_content_type, sizeof(last_content_type), "%s", req.content_type);
+    std::snprintf(last_device_id, sizeof(last_device_id), "%s", req.device_id);
+    last_jpeg = req.jpeg;
+    clock_->now += post_ms;  // the request takes time on the fake clock
+    HttpReply h;
+    if (next_reply_ >= num_replies_) return h;  // script ran out: unreachable
+    const Reply& r = replies_[next_reply_++];
+    if (!r.reached) return h;
+    h.reached = true;
+    h.http_status = r.http_status;
+    h.body_len = r.len < cap ? r.len : cap;
+    h.truncated = r.len > cap;
+    std::memcpy(body, r.body, h.body_len);
+    return h;
+  }
+  void SetLed(Rgb c) override {
+    led = c;
+    ++led_writes;
+  }
+  std::uint32_t Random() override { return random_value; }
+  void OnStateChange(State from, State to, const char*) override {
+    if (num_transitions < kMaxTransitions) transitions[num_transitions++] = {from, to, clock_->now};
+  }
+
+  // Knobs and observations.
+  bool wifi = true;
+  bool camera_ok = true;
+  std::uint32_t post_ms = 50;
+  std::uint32_t random_value = 0;
+  int reconnects = 0, captures = 0, releases = 0, held = 0, posts = 0, led_writes = 0;
+  Rgb led;
+  std::size_t last_content_length = 0;
+  char last_content_type[96] = {};
+  char last_device_id[kMaxDeviceIdLen + 1] = {};
+  const std::uint8_t* last_jpeg = nullptr;
+  Transition transitions[kMaxTransitions] = {};
+  int num_transitions = 0;
+
+  static constexpr std::uint8_t kJpeg[4] = {0xFF, 0xD8, 0xFF, 0xD9};
+
+ private:
+  FakeClock* clock_;
+  const std::uint8_t* jpeg_;
+  std::size_t jpeg_len_;
+  Reply replies_[kMaxReplies];
+  int num_replies_ = 0;
+  int next_reply_ = 0;
+};
+
+// Steps the core every `step_ms` until `until_ms` on the fake clock.
+inline void RunUntil(DeviceCore& core, FakeClock& clock, std::uint32_t until_ms,
+                     std::uint32_t step_ms = 10) {
+  while (static_cast<std::int32_t>(until_ms - clock.now) > 0) {
+    core.Step();
+    clock.now += step_ms;
+  }
+  core.Step();
+}
+
+}  // namespace moodtune::device::testing

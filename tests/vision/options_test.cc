@@ -1,0 +1,22 @@
+// The documented defaults, asserted once (STYLE rule 4).
+#include <gtest/gtest.h>
+
+#include "moodtune/vision.h"
+
+namespace moodtune {
+namespace {
+
+TEST(VisionOptionsTest, Defaults) {
+  EXPECT_EQ(DecodeOptions{}.max_pixels, 40'000'000);
+  const BlazeFaceOptions d;
+  EXPECT_EQ(d.model_path, "models/blazeface/face_detection_back_256x256_barracuda.onnx");
+  EXPECT_FLOAT_EQ(d.min_score, 0.6f);
+  EXPECT_FLOAT_EQ(d.nms_iou, 0.3f);
+  EXPECT_EQ(d.max_faces, 16);
+  EXPECT_FLOAT_EQ(AlignOptions{}.margin, 0.15f);
+  EXPECT_EQ(AlignOptions{}.size, 48);
+  EXPECT_EQ(ClassifierOptions{}.model_path, "models/emotion/emotion.onnx");
+}
+
+}  // namespace
+}  // namespace moodtune
