@@ -21,8 +21,8 @@ done
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl nodejs npm
   libopencv-dev libtorch-dev libonnx-dev libprotobuf-dev
-  libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev
+  libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev chromium wrk
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -36,6 +36,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 scripts/fetch_models.sh
+(cd tests/web && npm ci --no-audit --no-fund)  # playwright-core for the browser test
 
 if [ "$do_build" = 1 ]; then
   gen=()

@@ -70,6 +70,8 @@ struct BlazeFaceOptions {
   float min_score = 0.6f;
   float nms_iou = 0.3f;    // weighted NMS merges candidates above this IoU
   int max_faces = 16;      // keep at most this many faces, best first
+  float retry_zoom_out = 2.5f;  // no face found: look again with the photo shrunk this much
+                                // inside the model's square (close-ups); <= 1 turns it off
 };
 // NotFound (with how to fetch it: scripts/fetch_models.sh) when the model file is missing.
 Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOptions& opts);

@@ -10,5 +10,11 @@ class App;
 namespace moodtune::cli {
 
 void AddPackCommand(CLI::App& app, int* exit_code);
+void AddMusicCommands(CLI::App& app, int* exit_code);
+void AddDeviceCommands(CLI::App& app, int* exit_code);
+void AddSpotifyCommands(CLI::App& app, int* exit_code);
+void AddServeCommand(CLI::App& app, int* exit_code);
+void AddAnalyzeCommand(CLI::App& app, int* exit_code);
+void AddEvalCommand(CLI::App& app, int* exit_code);
 
 }  // namespace moodtune::cli

@@ -8,7 +8,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
   int exit_code = 0;
+  moodtune::cli::AddAnalyzeCommand(app, &exit_code);
+  moodtune::cli::AddEvalCommand(app, &exit_code);
   moodtune::cli::AddPackCommand(app, &exit_code);
+  moodtune::cli::AddMusicCommands(app, &exit_code);
+  moodtune::cli::AddDeviceCommands(app, &exit_code);
+  moodtune::cli::AddSpotifyCommands(app, &exit_code);
+  moodtune::cli::AddServeCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -84,8 +84,8 @@ Result<double> AveragePrecision(std::span<const float> scores,
   if (scores.size() != positive.size()) {
     return Status::InvalidArgument("scores and labels differ in length");
   }
-  const auto num_pos = std::count_if(positive.begin(), positive.end(),
-                                     [](std::uint8_t v) { return v != 0; });
+  const auto num_pos =
+      std::count_if(positive.begin(), positive.end(), [](std::uint8_t v) { return v != 0; });
   if (num_pos == 0) return Status::InvalidArgument("no positive sample: AP is undefined");
 
   std::vector<std::size_t> order(scores.size());

@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
-#include <string>
-#include <vector>
-
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "blazeface_math.h"
 #include "model_file.h"
@@ -28,38 +28,50 @@ class BlazeFaceDetector final : public FaceDetector {
     if (image.empty()) return Status::InvalidArgument("empty image");
     if (image.depth() != CV_8U) return Status::InvalidArgument("image must be 8-bit");
     try {
-      const Letterbox lb = MakeLetterbox(image.cols, image.rows, kSide);
-      const cv::Mat input = MakeInput(image, lb);
-      std::vector<cv::Mat> outs;
-      {
-        std::lock_guard<std::mutex> lock(mu_);  // cv::dnn::Net::forward is not thread-safe
-        net_.setInput(input);
-        net_.forward(outs, kOutputs);
-      }
-      std::vector<Candidate> all;
-      for (int layer = 0; layer < 2; ++layer) {
-        const cv::Mat& s = outs[layer];
-        const cv::Mat& r = outs[layer + 2];
-        const std::size_t offset = layer == 0 ? 0 : 512;
-        if (s.total() + offset > anchors_.size() || r.total() != s.total() * kBlazeFaceValues) {
-          return Status::Internal("unexpected BlazeFace output shape");
-        }
-        auto c = DecodeCandidates({s.ptr<float>(), s.total()}, {r.ptr<float>(), r.total()},
-                                  std::span(anchors_).subspan(offset, s.total()), kSide,
-                                  opts_.min_score);
-        all.insert(all.end(), c.begin(), c.end());
-      }
-      std::vector<Detection> faces;
-      for (const Candidate& c : WeightedNms(std::move(all), opts_.nms_iou, opts_.max_faces)) {
-        faces.push_back(ToDetection(c, lb, image.size()));
-      }
+      auto faces = DetectAt(image, 1.0f);
+      // Close-ups (a face filling the photo) are outside the "back" model's range; look
+      // again with the photo shrunk inside the square. Only when the first pass found
+      // nothing, so group photos keep their single pass and false-positive rate.
+      if (faces.empty() && opts_.retry_zoom_out > 1.0f)
+        faces = DetectAt(image, opts_.retry_zoom_out);
       return faces;
     } catch (const cv::Exception& e) {
       return Status::Internal(std::string("BlazeFace: ") + e.what());
+    } catch (const std::runtime_error& e) {
+      return Status::Internal(e.what());
     }
   }
 
  private:
+  std::vector<Detection> DetectAt(const cv::Mat& image, float zoom_out) const {
+    const Letterbox lb = MakeLetterbox(image.cols, image.rows, kSide, zoom_out);
+    const cv::Mat input = MakeInput(image, lb);
+    std::vector<cv::Mat> outs;
+    {
+      std::lock_guard<std::mutex> lock(mu_);  // cv::dnn::Net::forward is not thread-safe
+      net_.setInput(input);
+      net_.forward(outs, kOutputs);
+    }
+    std::vector<Candidate> all;
+    for (int layer = 0; layer < 2; ++layer) {
+      const cv::Mat& s = outs[layer];
+      const cv::Mat& r = outs[layer + 2];
+      const std::size_t offset = layer == 0 ? 0 : 512;
+      if (s.total() + offset > anchors_.size() || r.total() != s.total() * kBlazeFaceValues) {
+        throw std::runtime_error("unexpected BlazeFace output shape");
+      }
+      auto c =
+          DecodeCandidates({s.ptr<float>(), s.total()}, {r.ptr<float>(), r.total()},
+                           std::span(anchors_).subspan(offset, s.total()), kSide, opts_.min_score);
+      all.insert(all.end(), c.begin(), c.end());
+    }
+    std::vector<Detection> faces;
+    for (const Candidate& c : WeightedNms(std::move(all), opts_.nms_iou, opts_.max_faces)) {
+      faces.push_back(ToDetection(c, lb, image.size()));
+    }
+    return faces;
+  }
+
   inline static const std::vector<std::string> kOutputs = {"Identity:0", "Identity_1:0",
                                                            "Identity_2:0", "Identity_3:0"};
 

@@ -18,11 +18,11 @@ std::vector<Anchor> MakeAnchors(std::span<const AnchorLayer> layers) {
   return anchors;
 }
 
-Letterbox MakeLetterbox(int width, int height, int side) {
+Letterbox MakeLetterbox(int width, int height, int side, float zoom_out) {
   Letterbox lb;
   lb.side = side;
   if (width <= 0 || height <= 0 || side <= 0) return lb;
-  lb.scale = static_cast<float>(side) / std::max(width, height);
+  lb.scale = static_cast<float>(side) / (std::max(width, height) * std::max(1.0f, zoom_out));
   lb.resized_w = std::clamp(static_cast<int>(std::lround(width * lb.scale)), 1, side);
   lb.resized_h = std::clamp(static_cast<int>(std::lround(height * lb.scale)), 1, side);
   lb.pad_x = (side - lb.resized_w) / 2;  // integer pixels: the resized image sits on the grid
@@ -42,8 +42,8 @@ std::vector<Candidate> DecodeCandidates(std::span<const float> scores,
                                         std::span<const Anchor> anchors, int side,
                                         float min_score) {
   std::vector<Candidate> out;
-  const std::size_t n = std::min({scores.size(), anchors.size(),
-                                  regressors.size() / kBlazeFaceValues});
+  const std::size_t n =
+      std::min({scores.size(), anchors.size(), regressors.size() / kBlazeFaceValues});
   const float inv = 1.0f / side;
   for (std::size_t i = 0; i < n; ++i) {
     const float score = Sigmoid(std::clamp(scores[i], -100.0f, 100.0f));

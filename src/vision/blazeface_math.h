@@ -39,7 +39,9 @@ struct Letterbox {
   int resized_h = 0;
   int side = 0;
 };
-Letterbox MakeLetterbox(int width, int height, int side);
+// zoom_out > 1 shrinks the image further inside the square (more padding), so faces that
+// fill the photo look as small as the "back" model expects.
+Letterbox MakeLetterbox(int width, int height, int side, float zoom_out = 1.0f);
 
 // A normalised network-input point -> original-image pixels.
 Point MapToImage(const Letterbox& lb, float nx, float ny);
@@ -59,8 +61,7 @@ inline constexpr int kBlazeFaceValues = 16;  // box (4) + 6 keypoints (12) per a
 // to +-100 before the sigmoid, as MediaPipe does.
 std::vector<Candidate> DecodeCandidates(std::span<const float> scores,
                                         std::span<const float> regressors,
-                                        std::span<const Anchor> anchors, int side,
-                                        float min_score);
+                                        std::span<const Anchor> anchors, int side, float min_score);
 
 float Sigmoid(float x);
 // Intersection over union of two centre/size boxes; 0 when either is empty.

@@ -46,6 +46,20 @@ TEST(LetterboxTest, LandscapeIsPaddedTopAndBottom) {
   EXPECT_NEAR(tl.y, 0, 1e-4);
 }
 
+TEST(LetterboxTest, ZoomOutShrinksTheImageInsideTheSquareAndStillMapsBack) {
+  const Letterbox lb = MakeLetterbox(350, 350, 256, 2.0f);
+  EXPECT_FLOAT_EQ(lb.scale, 256.0f / 700);
+  EXPECT_EQ(lb.resized_w, 128);
+  EXPECT_EQ(lb.resized_h, 128);
+  EXPECT_FLOAT_EQ(lb.pad_x, 64);
+  EXPECT_FLOAT_EQ(lb.pad_y, 64);
+  const Point c = MapToImage(lb, 0.5f, 0.5f);
+  EXPECT_NEAR(c.x, 175, 1e-3);
+  EXPECT_NEAR(c.y, 175, 1e-3);
+  // zoom_out below 1 is treated as 1 (never crop the photo).
+  EXPECT_FLOAT_EQ(MakeLetterbox(350, 350, 256, 0.5f).scale, 256.0f / 350);
+}
+
 TEST(LetterboxTest, PortraitIsPaddedLeftAndRight) {
   const Letterbox lb = MakeLetterbox(300, 600, 256);
   EXPECT_FLOAT_EQ(lb.scale, 256.0f / 600);

@@ -13,6 +13,7 @@ TEST(VisionOptionsTest, Defaults) {
   EXPECT_FLOAT_EQ(d.min_score, 0.6f);
   EXPECT_FLOAT_EQ(d.nms_iou, 0.3f);
   EXPECT_EQ(d.max_faces, 16);
+  EXPECT_FLOAT_EQ(d.retry_zoom_out, 2.5f);
   EXPECT_FLOAT_EQ(AlignOptions{}.margin, 0.15f);
   EXPECT_EQ(AlignOptions{}.size, 48);
   EXPECT_EQ(ClassifierOptions{}.model_path, "models/emotion/emotion.onnx");

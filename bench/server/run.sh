@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# HTTP figures for issue 5 and the device photo-to-LED time for issue 6.
+# Starts `moodtune serve` on 127.0.0.1, then:
+#   1. wrk, 1 connection, POST /recommend with a 640x480 one-face JPEG -> median latency
+#   2. wrk, 16 connections -> throughput
+#   3. wrk, 16 connections for 60 s -> errors must be 0
+#   4. `moodtune device-sim --once` N times on the same JPEG -> photo-to-LED median
+# Usage: bench/server/run.sh [BUILD_DIR] [SECONDS_SHORT]   (defaults: build, 20)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+short=${2:-20}
+port=${MOODTUNE_BENCH_PORT:-8077}
+photo=/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg
+tmp=$(mktemp -d)
+trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+"$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/face.jpg"
+export MOODTUNE_BENCH_JPEG="$tmp/face.jpg"
+echo "input: $(stat -c %s "$tmp/face.jpg") bytes, 640x480, from $photo"
+
+MOODTUNE_DB="$tmp/bench.db" MOODTUNE_ACCESS_LOG=false \
+  "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
+server_pid=$!
+for _ in $(seq 200); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+  sleep 0.1
+done
+curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$tmp/serve.log"; exit 1; }
+url="http://127.0.0.1:$port"
+# Warm-up (first inferences allocate).
+wrk -t1 -c1 -d3s -s bench/server/recommend.lua "$url" >/dev/null
+
+echo "== 1 connection, ${short}s"
+wrk -t1 -c1 -d"${short}s" --latency -s bench/server/recommend.lua "$url" | tail -n 3
+echo "== 16 connections, ${short}s"
+wrk -t2 -c16 -d"${short}s" --latency -s bench/server/recommend.lua "$url" | tail -n 3
+echo "== 16 connections, 60s (errors must be 0)"
+wrk -t2 -c16 -d60s --latency -s bench/server/recommend.lua "$url" | tail -n 3
+
+echo "== device-sim --once, photo-to-LED (whole process), 30 runs"
+mkdir -p "$tmp/images" && cp "$tmp/face.jpg" "$tmp/images/face.jpg"
+times=()
+for i in $(seq 30); do
+  t0=$(date +%s%N)
+  "$build/moodtune" device-sim --server "$url" --images "$tmp/images" --once >/dev/null 2>&1
+  t1=$(date +%s%N)
+  times+=($(( (t1 - t0) / 1000 )))
+done
+printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "device-sim median_ms %.2f min_ms %.2f max_ms %.2f runs %d\n", a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000, NR}'
+echo "== server stage timings (from /metrics)"
+curl -s "$url/metrics" | grep -E 'moodtune_stage_duration_seconds_(sum|count)'

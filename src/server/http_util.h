@@ -1,0 +1,42 @@
+// Request parsing and reply helpers for the cpp-httplib layer: image uploads (multipart or
+// raw body), form/query fields, JSON and error replies, absolute URLs.
+// Thread-safety: pure functions on the request/response they are given.
+#pragma once
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "errors.h"
+
+namespace moodtune::server {
+
+// The uploaded image bytes (a view into `req`, valid while req lives) or the reason there is
+// none: 400 missing_field (multipart without any of `fields`, or an empty body), 415 for a
+// body or part whose media type is not an image.
+std::variant<std::string_view, ApiError> ExtractImage(const httplib::Request& req,
+                                                      std::initializer_list<const char*> fields);
+
+// A text field from the query string, a urlencoded form or a multipart text part.
+std::optional<std::string> Field(const httplib::Request& req, const std::string& name);
+
+// Content-Type without parameters, lower-case ("image/jpeg").
+std::string MediaType(std::string_view content_type);
+
+void ReplyJson(httplib::Response& res, int http, const nlohmann::ordered_json& body);
+void ReplyError(httplib::Response& res, const ApiError& e);
+
+// Base URL for absolute links: `public_url` if set, else http://<Host header> when the
+// header is a plain host[:port], else http://<fallback_host>:<port>.
+std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
+                    const std::string& fallback_host, int port);
+
+// X-Request-Id from the client when it is 1..64 of [A-Za-z0-9._-], else a new random id.
+std::string RequestId(const httplib::Request& req);
+
+}  // namespace moodtune::server

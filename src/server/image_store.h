@@ -1,0 +1,54 @@
+// In-memory store of annotated JPEGs served at /static/<id>.jpg. Ids are 128 random bits
+// (getrandom) as 32 lower-case hex digits, so they cannot be guessed or enumerated; nothing
+// touches the disk, so no path can escape. Retention: at most max_images, none older than
+// max_age (the oldest go first).
+// Thread-safety: all methods may be called concurrently.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace moodtune::server {
+
+using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
+
+class ImageStore {
+ public:
+  // `now` is injected for tests; default: steady_clock::now.
+  ImageStore(int max_images, std::chrono::seconds max_age, SteadyNow now = nullptr);
+
+  // Stores `jpeg` and returns its new id.
+  std::string Put(std::string jpeg);
+  // The bytes for `id`, or nullptr when unknown, expired or not a well-formed id.
+  std::shared_ptr<const std::string> Get(std::string_view id);
+  std::size_t size();
+
+ private:
+  void EvictLocked(std::chrono::steady_clock::time_point now);
+
+  const std::size_t max_images_;
+  const std::chrono::seconds max_age_;
+  SteadyNow now_;
+  std::mutex mu_;
+  struct Entry {
+    std::string id;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::deque<Entry> order_;  // oldest first
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> images_;
+};
+
+// 32 lower-case hex digits from the kernel's CSPRNG.
+std::string RandomId();
+// True for exactly 32 lower-case hex digits (what RandomId makes).
+bool IsValidId(std::string_view id);
+
+}  // namespace moodtune::server

@@ -1,0 +1,100 @@
+// The moodtune HTTP service: reference-compatible POST /recommend, the /v1 API, the device
+// endpoint, static annotated images, health/metrics/OpenAPI and the embedded web page.
+// Configuration lives in one struct (ServerOptions) filled from defaults, then a JSON config
+// file, then MOODTUNE_* environment variables, then command-line flags (flags win).
+// Thread-safety: Server::Run blocks its thread and serves requests on a worker pool; Stop,
+// port, ready and listening may be called from any thread. Each request is independent:
+// uploads stay in memory, annotated images live in an in-memory store keyed by random ids.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "moodtune/status.h"
+#include "moodtune/vision.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace moodtune::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // bind address; 0.0.0.0 exposes the service to the network
+  int port = 8000;                 // TCP port; 0 picks a free one (see Server::port)
+  std::string public_url;          // base of absolute URLs in answers ("" = http://<Host header>)
+  int threads = 8;                 // HTTP worker threads (requests served concurrently)
+  std::int64_t max_body_bytes = 8 << 20;  // larger request bodies get 413
+  std::int64_t max_pixels = 40'000'000;   // larger decoded images get 413 (decompression bombs)
+  int read_timeout_s = 10;         // socket read timeout per request (slow clients)
+  int write_timeout_s = 10;        // socket write timeout per answer
+  int keep_alive_max = 100;        // requests per keep-alive connection
+  int keep_alive_timeout_s = 5;    // idle keep-alive connections close after this
+  int static_max_images = 512;     // annotated images kept; the oldest go first
+  int static_max_age_s = 3600;     // annotated images older than this are dropped
+  int jpeg_quality = 85;           // annotated image JPEG quality 1..100
+  int default_n = 5;               // tracks per answer when the request gives no n (1..100)
+  std::string db;                  // catalogue SQLite file; "" = music::DefaultDatabasePath
+  std::string face_model = "models/blazeface/face_detection_back_256x256_barracuda.onnx";
+  std::string emotion_model = "models/emotion/emotion.onnx";
+  bool access_log = true;          // one structured line per request (never bodies)
+};
+
+// One configurable field: its config/env name and description, for docs and --help.
+struct OptionInfo {
+  std::string name;         // JSON key; env var is MOODTUNE_<NAME upper-case>
+  std::string env;          // e.g. MOODTUNE_PORT
+  std::string description;
+  std::string default_value;  // rendered from ServerOptions{}
+};
+std::vector<OptionInfo> DescribeOptions();
+
+// Applies a JSON object ({"port": 8080, "host": "0.0.0.0", ...}) onto `o`. InvalidArgument on
+// bad JSON, an unknown key or a wrongly typed value.
+Status ApplyConfigJson(std::string_view json_text, ServerOptions& o);
+// Reads `path` and applies it (NotFound when it cannot be read).
+Status ApplyConfigFile(const std::string& path, ServerOptions& o);
+// Applies MOODTUNE_<NAME> variables found through `getenv` (injected for tests).
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, ServerOptions& o);
+// InvalidArgument naming the first out-of-range field.
+Status ValidateOptions(const ServerOptions& o);
+// The effective options as a JSON object (what --print-config shows).
+std::string OptionsToJson(const ServerOptions& o);
+
+// Builds the face+emotion analyzer. Injected so tests can use other models; the default
+// loads o.face_model and o.emotion_model.
+using AnalyzerLoader = std::function<Result<std::shared_ptr<const Analyzer>>()>;
+AnalyzerLoader DefaultAnalyzerLoader(const ServerOptions& o);
+
+class Server {
+ public:
+  // Opens the catalogue (seeding the default one), sets up routes and binds host:port.
+  // Models load in the background once Run starts; /readyz answers 503 until then.
+  // `log` receives the access log and events (nullptr: a logger on stderr).
+  static Result<std::unique_ptr<Server>> Create(const ServerOptions& o, AnalyzerLoader loader,
+                                                std::shared_ptr<spdlog::logger> log = nullptr);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Serves until Stop(). Internal when the listener fails.
+  Status Run();
+  // Makes Run return; safe from any thread and from a signal-watching thread.
+  void Stop();
+  int port() const;          // the bound port
+  bool ready() const;        // models loaded
+  bool listening() const;    // Run is accepting connections
+  // The model-loading error, if loading failed (OK while loading or after success).
+  Status load_status() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace moodtune::server

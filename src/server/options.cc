@@ -1,0 +1,178 @@
+// ServerOptions from JSON, environment and validation. One table names every field once, so
+// the config file, the environment and the docs cannot drift apart.
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "moodtune/server.h"
+
+namespace moodtune::server {
+namespace {
+
+using Member = std::variant<std::string ServerOptions::*, int ServerOptions::*,
+                            std::int64_t ServerOptions::*, bool ServerOptions::*>;
+
+struct Field {
+  const char* name;
+  Member member;
+  const char* description;
+};
+
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> kFields = {
+      {"host", &ServerOptions::host, "bind address"},
+      {"port", &ServerOptions::port, "TCP port (0 = any free port)"},
+      {"public_url", &ServerOptions::public_url,
+       "base of absolute URLs in answers (empty = from the Host header)"},
+      {"threads", &ServerOptions::threads, "HTTP worker threads"},
+      {"max_body_bytes", &ServerOptions::max_body_bytes, "largest request body (413 above)"},
+      {"max_pixels", &ServerOptions::max_pixels, "largest decoded image in pixels (413 above)"},
+      {"read_timeout_s", &ServerOptions::read_timeout_s, "socket read timeout, seconds"},
+      {"write_timeout_s", &ServerOptions::write_timeout_s, "socket write timeout, seconds"},
+      {"keep_alive_max", &ServerOptions::keep_alive_max, "requests per keep-alive connection"},
+      {"keep_alive_timeout_s", &ServerOptions::keep_alive_timeout_s,
+       "idle keep-alive timeout, seconds"},
+      {"static_max_images", &ServerOptions::static_max_images, "annotated images kept"},
+      {"static_max_age_s", &ServerOptions::static_max_age_s,
+       "annotated images expire after this many seconds"},
+      {"jpeg_quality", &ServerOptions::jpeg_quality, "annotated JPEG quality 1..100"},
+      {"default_n", &ServerOptions::default_n, "tracks per answer when n is not given"},
+      {"db", &ServerOptions::db,
+       "catalogue SQLite file (empty = $MOODTUNE_DB or ~/.local/share/moodtune/moodtune.db)"},
+      {"face_model", &ServerOptions::face_model, "BlazeFace ONNX file"},
+      {"emotion_model", &ServerOptions::emotion_model, "emotion classifier ONNX file"},
+      {"access_log", &ServerOptions::access_log, "structured access log on stderr"},
+  };
+  return kFields;
+}
+
+std::string EnvName(std::string_view name) {
+  std::string env = "MOODTUNE_";
+  for (char c : name) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+template <typename Json = nlohmann::json>
+Json ValueOf(const ServerOptions& o, const Member& m) {
+  return std::visit([&](auto p) { return Json(o.*p); }, m);
+}
+
+Status SetFromJson(ServerOptions& o, const Field& f, const nlohmann::json& v) {
+  const std::string bad = std::string("config: ") + f.name + " must be ";
+  if (auto p = std::get_if<std::string ServerOptions::*>(&f.member)) {
+    if (!v.is_string()) return Status::InvalidArgument(bad + "a string");
+    o.**p = v.get<std::string>();
+  } else if (auto p = std::get_if<bool ServerOptions::*>(&f.member)) {
+    if (!v.is_boolean()) return Status::InvalidArgument(bad + "true or false");
+    o.**p = v.get<bool>();
+  } else if (auto p = std::get_if<int ServerOptions::*>(&f.member)) {
+    if (!v.is_number_integer()) return Status::InvalidArgument(bad + "an integer");
+    const auto x = v.get<std::int64_t>();
+    if (x < INT32_MIN || x > INT32_MAX) return Status::InvalidArgument(bad + "a 32-bit integer");
+    o.**p = static_cast<int>(x);
+  } else if (auto p = std::get_if<std::int64_t ServerOptions::*>(&f.member)) {
+    if (!v.is_number_integer()) return Status::InvalidArgument(bad + "an integer");
+    o.**p = v.get<std::int64_t>();
+  }
+  return Status::Ok();
+}
+
+// Environment values are text; numbers and booleans are parsed from it.
+Status SetFromText(ServerOptions& o, const Field& f, const std::string& text) {
+  nlohmann::json v;
+  if (std::holds_alternative<std::string ServerOptions::*>(f.member)) {
+    v = text;
+  } else if (std::holds_alternative<bool ServerOptions::*>(f.member)) {
+    if (text == "1" || text == "true") v = true;
+    else if (text == "0" || text == "false") v = false;
+    else return Status::InvalidArgument(EnvName(f.name) + " must be true/false/1/0");
+  } else {
+    std::size_t used = 0;
+    long long x = 0;
+    try {
+      x = std::stoll(text, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size())
+      return Status::InvalidArgument(EnvName(f.name) + " must be an integer");
+    v = x;
+  }
+  return SetFromJson(o, f, v);
+}
+
+}  // namespace
+
+std::vector<OptionInfo> DescribeOptions() {
+  const ServerOptions defaults;
+  std::vector<OptionInfo> out;
+  for (const Field& f : Fields())
+    out.push_back({f.name, EnvName(f.name), f.description, ValueOf(defaults, f.member).dump()});
+  return out;
+}
+
+Status ApplyConfigJson(std::string_view json_text, ServerOptions& o) {
+  nlohmann::json j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::InvalidArgument("config: not valid JSON");
+  if (!j.is_object()) return Status::InvalidArgument("config: must be a JSON object");
+  ServerOptions next = o;
+  for (const auto& [key, value] : j.items()) {
+    const Field* field = nullptr;
+    for (const Field& f : Fields())
+      if (key == f.name) field = &f;
+    if (!field) return Status::InvalidArgument("config: unknown key \"" + key + "\"");
+    MOODTUNE_RETURN_IF_ERROR(SetFromJson(next, *field, value));
+  }
+  o = std::move(next);
+  return Status::Ok();
+}
+
+Status ApplyConfigFile(const std::string& path, ServerOptions& o) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("config: cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  Status s = ApplyConfigJson(text.str(), o);
+  if (!s.ok()) return Status(s.code(), path + ": " + s.message());
+  return s;
+}
+
+Status ApplyEnvironment(const std::function<const char*(const char*)>& getenv, ServerOptions& o) {
+  ServerOptions next = o;
+  for (const Field& f : Fields()) {
+    const std::string env = EnvName(f.name);
+    if (const char* v = getenv(env.c_str())) MOODTUNE_RETURN_IF_ERROR(SetFromText(next, f, v));
+  }
+  o = std::move(next);
+  return Status::Ok();
+}
+
+Status ValidateOptions(const ServerOptions& o) {
+  auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };
+  if (o.host.empty()) return bad("host must not be empty");
+  if (o.port < 0 || o.port > 65535) return bad("port must be in 0..65535");
+  if (o.threads < 1 || o.threads > 256) return bad("threads must be in 1..256");
+  if (o.max_body_bytes < 1024) return bad("max_body_bytes must be at least 1024");
+  if (o.max_pixels < 1) return bad("max_pixels must be positive");
+  if (o.read_timeout_s < 1 || o.write_timeout_s < 1) return bad("timeouts must be >= 1 s");
+  if (o.keep_alive_max < 1 || o.keep_alive_timeout_s < 1) return bad("keep-alive must be >= 1");
+  if (o.static_max_images < 1) return bad("static_max_images must be >= 1");
+  if (o.static_max_age_s < 1) return bad("static_max_age_s must be >= 1");
+  if (o.jpeg_quality < 1 || o.jpeg_quality > 100) return bad("jpeg_quality must be in 1..100");
+  if (o.default_n < 1 || o.default_n > 100) return bad("default_n must be in 1..100");
+  if (!o.public_url.empty() && o.public_url.rfind("http://", 0) != 0 &&
+      o.public_url.rfind("https://", 0) != 0)
+    return bad("public_url must start with http:// or https://");
+  return Status::Ok();
+}
+
+std::string OptionsToJson(const ServerOptions& o) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const Field& f : Fields()) j[f.name] = ValueOf<nlohmann::ordered_json>(o, f.member);
+  return j.dump(2);
+}
+
+}  // namespace moodtune::server

@@ -1,0 +1,477 @@
+// Server::Impl: cpp-httplib set-up (limits, timeouts, worker pool, access log, metrics) and
+// the routes. Handlers stay thin: parse, call one MoodService function, render or map the
+// Status through errors.h.
+#include "moodtune/server.h"
+
+#include <chrono>
+#include <thread>
+#include <unordered_map>
+
+#include <httplib.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "assets.h"
+#include "errors.h"
+#include "http_util.h"
+#include "image_store.h"
+#include "metrics.h"
+#include "moodtune/device_protocol.h"
+#include "moodtune/music/paths.h"
+#include "service.h"
+#include "views.h"
+
+namespace moodtune::server {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using Clock = std::chrono::steady_clock;
+
+std::span<const std::uint8_t> Bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+bool IsTextMime(std::string_view mime) {
+  return mime.rfind("text/", 0) == 0 || mime == "application/json";
+}
+
+// A device id is optional; when given it must be short printable ASCII (protocol header).
+bool ValidDeviceId(const std::string& id) {
+  if (id.size() > device::kMaxDeviceIdLen) return false;
+  for (char c : id)
+    if (c < 0x21 || c > 0x7E) return false;
+  return true;
+}
+
+}  // namespace
+
+AnalyzerLoader DefaultAnalyzerLoader(const ServerOptions& o) {
+  return [o]() -> Result<std::shared_ptr<const Analyzer>> {
+    AnalyzerOptions a;
+    a.detector.model_path = o.face_model;
+    a.classifier.model_path = o.emotion_model;
+    auto analyzer = Analyzer::Create(a);
+    if (!analyzer.ok()) return analyzer.status();
+    return std::shared_ptr<const Analyzer>(std::move(analyzer).value());
+  };
+}
+
+struct Server::Impl {
+  ServerOptions opts;
+  AnalyzerLoader loader;
+  std::shared_ptr<spdlog::logger> log;
+  Metrics metrics;
+  ImageStore images;
+  std::unique_ptr<MoodService> service;
+  httplib::Server http;
+  int port = 0;
+  std::thread load_thread;
+  mutable std::mutex load_mu;
+  Status load_status;
+
+  // Request start times for the access log (the logger callback sees only req/res).
+  std::mutex inflight_mu;
+  std::unordered_map<const Request*, Clock::time_point> inflight;
+
+  Impl(const ServerOptions& o, AnalyzerLoader l, std::shared_ptr<spdlog::logger> lg)
+      : opts(o),
+        loader(std::move(l)),
+        log(std::move(lg)),
+        images(o.static_max_images, std::chrono::seconds(o.static_max_age_s)) {}
+
+  void Setup();
+  void Routes();
+  void AccessLog(const Request& req, const Response& res);
+
+  // Parses n, strategy, genre (comma-separated) and listener.
+  std::variant<MusicRequest, ApiError> ParseMusic(const Request& req) const;
+  // Decodes + analyzes the uploaded image; on failure `res` already holds the error.
+  std::optional<ImageAnalysis> AnalyzeUpload(const Request& req, Response& res, bool annotate,
+                                             std::initializer_list<const char*> fields);
+  // 503: not_ready while loading, models_failed (with the reason) when loading failed.
+  ApiError NotReadyError() const {
+    std::lock_guard<std::mutex> lock(load_mu);
+    return load_status.ok() ? NotReady()
+                            : ApiError{503, "models_failed", load_status.ToString()};
+  }
+  std::string ImageUrl(const Request& req, const std::string& id) const {
+    return BaseUrl(req, opts.public_url, opts.host, port) + "/static/" + id + ".jpg";
+  }
+
+  void PostRecommend(const Request& req, Response& res);
+  void PostAnalyze(const Request& req, Response& res);
+  void PostRecommendations(const Request& req, Response& res);
+  void GetRecommendations(const Request& req, Response& res);
+  void PostFeedback(const Request& req, Response& res);
+  void PostDeviceMood(const Request& req, Response& res);
+  void GetStatic(const Request& req, Response& res);
+  void GetAsset(std::string_view name, Response& res);
+};
+
+void Server::Impl::Setup() {
+  http.set_payload_max_length(static_cast<std::size_t>(opts.max_body_bytes));
+  http.set_read_timeout(opts.read_timeout_s, 0);
+  http.set_write_timeout(opts.write_timeout_s, 0);
+  http.set_keep_alive_max_count(static_cast<std::size_t>(opts.keep_alive_max));
+  http.set_keep_alive_timeout(opts.keep_alive_timeout_s);
+  // Headers and body go out in separate writes; with Nagle on, a keep-alive client waits for
+  // a delayed ACK (~40 ms) on every answer.
+  http.set_tcp_nodelay(true);
+  const auto threads = static_cast<std::size_t>(opts.threads);
+  // httplib owns the queue it gets from this factory (its API takes a raw pointer).
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
+
+  http.set_pre_routing_handler([this](const Request& req, Response& res) {
+    res.set_header("X-Request-Id", RequestId(req));
+    std::lock_guard<std::mutex> lock(inflight_mu);
+    inflight[&req] = Clock::now();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Statuses the library sets itself (413 before a handler runs, 404 no route, ...) get the
+  // same JSON error body as ours; bodies our handlers wrote are kept.
+  http.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const Request&, Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        ReplyError(res, FromHttpStatus(res.status));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  // The last-resort handler (STYLE rule 3): no exception text reaches the client.
+  http.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log->error("{{\"event\":\"exception\",\"rid\":\"{}\",\"path\":\"{}\",\"what\":{}}}",
+               res.get_header_value("X-Request-Id"), RouteLabel(req.path),
+               nlohmann::json(what).dump());
+    ReplyError(res, {500, "internal", "internal error"});
+  });
+  http.set_logger([this](const Request& req, const Response& res) { AccessLog(req, res); });
+  Routes();
+}
+
+void Server::Impl::AccessLog(const Request& req, const Response& res) {
+  double seconds = 0;
+  {
+    std::lock_guard<std::mutex> lock(inflight_mu);
+    auto it = inflight.find(&req);
+    if (it != inflight.end()) {
+      seconds = std::chrono::duration<double>(Clock::now() - it->second).count();
+      inflight.erase(it);
+    }
+  }
+  const std::string route = RouteLabel(req.path);
+  std::size_t bytes_in = req.body.size();  // multipart parts are moved out of the body
+  for (const auto& [name, part] : req.files) bytes_in += part.content.size();
+  metrics.ObserveRequest(route, req.method, res.status, seconds);
+  if (!opts.access_log) return;
+  // Route labels and ids only: no query strings, bodies, image bytes or header values.
+  log->info(
+      "{{\"rid\":\"{}\",\"method\":\"{}\",\"route\":\"{}\",\"status\":{},\"ms\":{:.2f},"
+      "\"bytes_in\":{},\"bytes_out\":{},\"remote\":\"{}\"}}",
+      res.get_header_value("X-Request-Id"), req.method, route, res.status, seconds * 1e3,
+      bytes_in, res.body.size(), req.remote_addr);
+}
+
+std::variant<MusicRequest, ApiError> Server::Impl::ParseMusic(const Request& req) const {
+  MusicRequest m;
+  m.n = opts.default_n;
+  if (auto n = Field(req, "n")) {
+    try {
+      std::size_t used = 0;
+      m.n = std::stoi(*n, &used);
+      if (used != n->size()) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      return BadField("n must be an integer");
+    }
+    if (m.n < 1 || m.n > 100) return BadField("n must be in 1..100");
+  }
+  if (auto s = Field(req, "strategy"); s && !s->empty()) {
+    auto st = music::ParseStrategy(*s);
+    if (!st.ok()) return BadField("strategy must be match, uplift or calm");
+    m.strategy = *st;
+  }
+  if (auto g = Field(req, "genre")) {
+    std::size_t start = 0;
+    while (start <= g->size()) {
+      const std::size_t comma = std::min(g->find(',', start), g->size());
+      std::string one = g->substr(start, comma - start);
+      if (!one.empty()) m.genres.push_back(one);
+      start = comma + 1;
+    }
+  }
+  if (auto l = Field(req, "listener")) {
+    if (l->size() > 64) return BadField("listener must be at most 64 bytes");
+    m.listener = *l;
+  }
+  return m;
+}
+
+std::optional<ImageAnalysis> Server::Impl::AnalyzeUpload(
+    const Request& req, Response& res, bool annotate, std::initializer_list<const char*> fields) {
+  if (!service->ready()) {
+    ReplyError(res, NotReadyError());
+    return std::nullopt;
+  }
+  auto upload = ExtractImage(req, fields);
+  if (auto* e = std::get_if<ApiError>(&upload)) {
+    ReplyError(res, *e);
+    return std::nullopt;
+  }
+  auto a = service->AnalyzeImage(Bytes(std::get<std::string_view>(upload)), annotate);
+  if (!a.ok()) {
+    ReplyError(res, FromStatus(a.status(), ErrorContext::kImage));
+    return std::nullopt;
+  }
+  return std::move(a).value();
+}
+
+void Server::Impl::PostRecommend(const Request& req, Response& res) {
+  auto music = ParseMusic(req);
+  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(res, *e);
+  auto a = AnalyzeUpload(req, res, /*annotate=*/true, {"files", "file", "image"});
+  if (!a) return;
+  if (a->faces.empty()) return ReplyError(res, NoFace());
+  const Face& face = a->faces.front();
+  auto recs = service->Recommend(face.probabilities, std::get<MusicRequest>(music));
+  if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
+  ReplyJson(res, 200, ReferenceJson(face, a->faces, *recs, ImageUrl(req, a->annotated_id)));
+}
+
+void Server::Impl::PostAnalyze(const Request& req, Response& res) {
+  const bool annotate = Field(req, "annotate").value_or("1") != "0";
+  auto a = AnalyzeUpload(req, res, annotate, {"image", "file", "files"});
+  if (!a) return;
+  nlohmann::ordered_json faces = nlohmann::ordered_json::array();
+  for (const Face& f : a->faces) faces.push_back(FaceJson(f));
+  nlohmann::ordered_json out = {{"width", a->width}, {"height", a->height}, {"faces", faces}};
+  out["annotated_image"] = annotate ? nlohmann::ordered_json(ImageUrl(req, a->annotated_id))
+                                    : nlohmann::ordered_json(nullptr);
+  ReplyJson(res, 200, out);
+}
+
+void Server::Impl::PostRecommendations(const Request& req, Response& res) {
+  auto music = ParseMusic(req);
+  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(res, *e);
+  auto a = AnalyzeUpload(req, res, /*annotate=*/true, {"image", "file", "files"});
+  if (!a) return;
+  if (a->faces.empty()) return ReplyError(res, NoFace());
+  const Face& face = a->faces.front();
+  const MusicRequest& m = std::get<MusicRequest>(music);
+  auto recs = service->Recommend(face.probabilities, m);
+  if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
+  nlohmann::ordered_json faces = nlohmann::ordered_json::array();
+  for (const Face& f : a->faces) faces.push_back(FaceJson(f));
+  nlohmann::ordered_json out = FaceJson(face);
+  out["strategy"] = music::StrategyName(m.strategy);
+  out["annotated_image"] = ImageUrl(req, a->annotated_id);
+  out["faces"] = faces;
+  out["recommendations"] = TracksJson(*recs);
+  ReplyJson(res, 200, out);
+}
+
+void Server::Impl::GetRecommendations(const Request& req, Response& res) {
+  auto music = ParseMusic(req);
+  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(res, *e);
+  auto name = Field(req, "emotion");
+  if (!name || name->empty()) return ReplyError(res, MissingField("emotion"));
+  auto emotion = ParseEmotion(*name);
+  if (!emotion) return ReplyError(res, BadField("emotion must be one of the 7 class names"));
+  const MusicRequest& m = std::get<MusicRequest>(music);
+  auto recs = service->Recommend(music::OneHot(*emotion), m);
+  if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
+  ReplyJson(res, 200,
+            {{"emotion", EmotionName(*emotion)},
+             {"strategy", music::StrategyName(m.strategy)},
+             {"recommendations", TracksJson(*recs)}});
+}
+
+void Server::Impl::PostFeedback(const Request& req, Response& res) {
+  std::optional<std::string> listener = Field(req, "listener"), action = Field(req, "action"),
+                             track = Field(req, "track_id");
+  if (MediaType(req.get_header_value("Content-Type")) == "application/json") {
+    auto j = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) return ReplyError(res, BadField("body is not JSON"));
+    if (j.contains("listener") && j["listener"].is_string()) listener = j["listener"];
+    if (j.contains("action") && j["action"].is_string()) action = j["action"];
+    if (j.contains("track_id") && j["track_id"].is_number_integer())
+      track = std::to_string(j["track_id"].get<std::int64_t>());
+  }
+  if (!listener || listener->empty()) return ReplyError(res, MissingField("listener"));
+  if (listener->size() > 64) return ReplyError(res, BadField("listener must be <= 64 bytes"));
+  if (!action) return ReplyError(res, MissingField("action"));
+  if (!track) return ReplyError(res, MissingField("track_id"));
+  music::FeedbackKind kind;
+  if (*action == "like") kind = music::FeedbackKind::kLike;
+  else if (*action == "skip") kind = music::FeedbackKind::kSkip;
+  else return ReplyError(res, BadField("action must be like or skip"));
+  std::int64_t id = 0;
+  try {
+    std::size_t used = 0;
+    id = std::stoll(*track, &used);
+    if (used != track->size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    return ReplyError(res, BadField("track_id must be an integer"));
+  }
+  Status s = service->Feedback(*listener, id, kind);
+  if (!s.ok()) return ReplyError(res, FromStatus(s, ErrorContext::kMusic));
+  ReplyJson(res, 200,
+            {{"ok", true}, {"listener", *listener}, {"track_id", id},
+             {"action", music::FeedbackName(kind)}});
+}
+
+void Server::Impl::PostDeviceMood(const Request& req, Response& res) {
+  auto reply = [&res](int http, std::string body) {
+    res.status = http;
+    res.set_content(std::move(body), "text/plain; charset=utf-8");
+  };
+  const std::string device_id = req.get_header_value(device::kDeviceIdHeader);
+  if (!ValidDeviceId(device_id)) return reply(400, DeviceErrorAnswer("bad device id"));
+  if (!service->ready()) return reply(503, DeviceErrorAnswer(NotReadyError().code));
+  auto upload = ExtractImage(req, {"image", "file", "files"});
+  if (auto* e = std::get_if<ApiError>(&upload)) return reply(e->http, DeviceErrorAnswer(e->code));
+  auto a = service->AnalyzeImage(Bytes(std::get<std::string_view>(upload)), false);
+  if (!a.ok()) {
+    const ApiError e = FromStatus(a.status(), ErrorContext::kImage);
+    return reply(e.http, DeviceErrorAnswer(e.code));
+  }
+  if (a->faces.empty()) return reply(NoFace().http, DeviceNoFaceAnswer());
+  MusicRequest m;
+  m.n = 1;  // the device shows one track
+  if (!device_id.empty()) m.listener = "device:" + device_id;  // so repeats are avoided
+  auto recs = service->Recommend(a->faces.front().probabilities, m);
+  if (!recs.ok()) {
+    const ApiError e = FromStatus(recs.status(), ErrorContext::kMusic);
+    return reply(e.http, DeviceErrorAnswer(e.code));
+  }
+  reply(200, DeviceOkAnswer(a->faces.front(), *recs));
+}
+
+void Server::Impl::GetStatic(const Request& req, Response& res) {
+  auto bytes = images.Get(req.matches[1].str());
+  if (!bytes) return ReplyError(res, NotFoundError("no such image (expired or never existed)"));
+  res.set_header("Cache-Control", "private, max-age=" + std::to_string(opts.static_max_age_s));
+  res.set_content(*bytes, "image/jpeg");
+}
+
+void Server::Impl::GetAsset(std::string_view name, Response& res) {
+  const Asset* a = FindAsset(name);
+  if (!a) return ReplyError(res, NotFoundError("no such asset"));
+  std::string mime(a->mime);
+  if (IsTextMime(mime)) mime += "; charset=utf-8";
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(std::string(a->body), mime.c_str());
+}
+
+void Server::Impl::Routes() {
+  auto bind = [this](void (Impl::*fn)(const Request&, Response&)) {
+    return [this, fn](const Request& req, Response& res) { (this->*fn)(req, res); };
+  };
+  http.Post("/recommend", bind(&Impl::PostRecommend));
+  http.Post("/v1/analyze", bind(&Impl::PostAnalyze));
+  http.Post("/v1/recommendations", bind(&Impl::PostRecommendations));
+  http.Get("/v1/recommendations", bind(&Impl::GetRecommendations));
+  http.Post("/v1/feedback", bind(&Impl::PostFeedback));
+  http.Post(device::kMoodPath, bind(&Impl::PostDeviceMood));
+  http.Get(R"(/static/([^/]+)\.jpg)", bind(&Impl::GetStatic));
+  http.Get("/healthz", [](const Request&, Response& res) { ReplyJson(res, 200, {{"ok", true}}); });
+  http.Get("/readyz", [this](const Request&, Response& res) {
+    if (service->ready()) return ReplyJson(res, 200, {{"ready", true}});
+    ReplyError(res, NotReadyError());
+  });
+  http.Get("/metrics", [this](const Request&, Response& res) {
+    metrics.SetGauge("moodtune_models_ready", service->ready() ? 1 : 0);
+    metrics.SetGauge("moodtune_static_images", static_cast<double>(images.size()));
+    metrics.SetGauge("moodtune_catalogue_tracks", static_cast<double>(service->track_count()));
+    res.set_content(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  http.Get("/openapi.json", [this](const Request&, Response& res) {
+    GetAsset("openapi.json", res);
+  });
+  http.Get("/", [this](const Request&, Response& res) { GetAsset("index.html", res); });
+  http.Get(R"(/assets/(app\.js|style\.css))",
+           [this](const Request& req, Response& res) { GetAsset(req.matches[1].str(), res); });
+}
+
+Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerLoader loader,
+                                               std::shared_ptr<spdlog::logger> log) {
+  MOODTUNE_RETURN_IF_ERROR(ValidateOptions(o));
+  if (!loader) return Status::InvalidArgument("no analyzer loader");
+  if (!log) {
+    log = std::make_shared<spdlog::logger>("moodtune-serve",
+                                           std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  }
+  auto impl = std::make_unique<Impl>(o, std::move(loader), log);
+
+  music::CatalogueOptions co;
+  co.path = o.db.empty() ? music::DefaultDatabasePath(::getenv) : o.db;
+  auto catalogue = music::Catalogue::Open(co);
+  if (!catalogue.ok()) return catalogue.status();
+  auto tracks = (*catalogue)->AllTracks();
+  if (!tracks.ok()) return tracks.status();
+  if (tracks->empty()) return Status::InvalidArgument("the catalogue " + co.path + " is empty");
+  DecodeOptions decode;
+  decode.max_pixels = o.max_pixels;
+  impl->service = std::make_unique<MoodService>(std::move(catalogue).value(),
+                                                std::move(tracks).value(), &impl->images,
+                                                &impl->metrics, decode, o.jpeg_quality);
+  impl->Setup();
+  if (o.port == 0) {
+    impl->port = impl->http.bind_to_any_port(o.host);
+    if (impl->port <= 0) return Status::Unavailable("cannot bind " + o.host + ":0");
+  } else {
+    if (!impl->http.bind_to_port(o.host.c_str(), o.port))
+      return Status::Unavailable("cannot bind " + o.host + ":" + std::to_string(o.port));
+    impl->port = o.port;
+  }
+  log->info("{{\"event\":\"bound\",\"url\":\"http://{}:{}\",\"tracks\":{},\"db\":{}}}", o.host,
+            impl->port, impl->service->track_count(), nlohmann::json(co.path).dump());
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() {
+  Stop();
+  if (impl_->load_thread.joinable()) impl_->load_thread.join();
+}
+
+Status Server::Run() {
+  Impl* impl = impl_.get();
+  if (!impl->load_thread.joinable()) {
+    impl->load_thread = std::thread([impl] {
+      const auto t0 = Clock::now();
+      auto analyzer = impl->loader();
+      const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+      if (analyzer.ok()) {
+        impl->service->SetAnalyzer(std::move(analyzer).value());
+        impl->metrics.SetGauge("moodtune_model_load_seconds", s);
+        impl->log->info("{{\"event\":\"models_ready\",\"seconds\":{:.3f}}}", s);
+      } else {
+        std::lock_guard<std::mutex> lock(impl->load_mu);
+        impl->load_status = analyzer.status();
+        impl->log->error("{{\"event\":\"models_failed\",\"error\":{}}}",
+                         nlohmann::json(analyzer.status().ToString()).dump());
+      }
+    });
+  }
+  if (!impl->http.listen_after_bind()) return Status::Internal("the HTTP listener stopped");
+  return Status::Ok();
+}
+
+void Server::Stop() { impl_->http.stop(); }
+int Server::port() const { return impl_->port; }
+bool Server::ready() const { return impl_->service->ready(); }
+bool Server::listening() const { return impl_->http.is_running(); }
+Status Server::load_status() const {
+  std::lock_guard<std::mutex> lock(impl_->load_mu);
+  return impl_->load_status;
+}
+
+}  // namespace moodtune::server

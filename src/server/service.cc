@@ -1,0 +1,112 @@
+#include "service.h"
+
+#include <chrono>
+#include <ctime>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "image_store.h"
+#include "metrics.h"
+
+namespace moodtune::server {
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::int64_t UnixNow() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+MoodService::MoodService(std::unique_ptr<music::Catalogue> catalogue,
+                         std::vector<music::Track> tracks, ImageStore* store, Metrics* metrics,
+                         DecodeOptions decode, int jpeg_quality)
+    : catalogue_(std::move(catalogue)),
+      tracks_(std::move(tracks)),
+      store_(store),
+      metrics_(metrics),
+      decode_(decode),
+      jpeg_quality_(jpeg_quality) {}
+
+void MoodService::SetAnalyzer(std::shared_ptr<const Analyzer> analyzer) {
+  {
+    std::lock_guard<std::mutex> lock(analyzer_mu_);
+    analyzer_ = std::move(analyzer);
+  }
+  ready_ = true;
+}
+
+bool MoodService::ready() const { return ready_; }
+
+std::shared_ptr<const Analyzer> MoodService::analyzer() const {
+  std::lock_guard<std::mutex> lock(analyzer_mu_);
+  return analyzer_;
+}
+
+Result<ImageAnalysis> MoodService::AnalyzeImage(std::span<const std::uint8_t> bytes,
+                                                bool annotate) const {
+  auto net = analyzer();
+  if (!net) return Status::Unavailable("models are still loading");
+  auto t0 = std::chrono::steady_clock::now();
+  auto img = DecodeImage(bytes, decode_);
+  metrics_->ObserveStage("decode", SecondsSince(t0));
+  if (!img.ok()) return img.status();
+  t0 = std::chrono::steady_clock::now();
+  auto faces = net->Analyze(*img);
+  metrics_->ObserveStage("analyze", SecondsSince(t0));
+  if (!faces.ok()) return faces.status();
+  ImageAnalysis out;
+  out.width = img->cols;
+  out.height = img->rows;
+  out.faces = std::move(faces).value();
+  if (annotate) {
+    t0 = std::chrono::steady_clock::now();
+    std::vector<std::uint8_t> jpeg;
+    try {
+      cv::imencode(".jpg", Annotate(*img, out.faces), jpeg,
+                   {cv::IMWRITE_JPEG_QUALITY, jpeg_quality_});
+    } catch (const cv::Exception& e) {
+      return Status::Internal(std::string("annotate: ") + e.what());
+    }
+    out.annotated_id = store_->Put(std::string(jpeg.begin(), jpeg.end()));
+    metrics_->ObserveStage("annotate", SecondsSince(t0));
+  }
+  return out;
+}
+
+Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionProbs& probs,
+                                                                  const MusicRequest& r) {
+  const auto t0 = std::chrono::steady_clock::now();
+  music::RecommendOptions o;
+  o.n = r.n;
+  o.strategy = r.strategy;
+  o.include_genres = r.genres;
+  music::ListenerHistory history;
+  if (!r.listener.empty()) {
+    std::lock_guard<std::mutex> lock(catalogue_mu_);
+    auto h = catalogue_->History(r.listener);
+    if (!h.ok()) return h.status();
+    history = std::move(h).value();
+  }
+  auto recs = music::Recommend(tracks_, probs, history, o);
+  if (!recs.ok()) return recs.status();
+  if (!r.listener.empty()) {
+    std::lock_guard<std::mutex> lock(catalogue_mu_);
+    for (const auto& rec : *recs)
+      MOODTUNE_RETURN_IF_ERROR(catalogue_->RecordPlay(r.listener, rec.track.id, UnixNow()));
+  }
+  metrics_->ObserveStage("recommend", SecondsSince(t0));
+  return recs;
+}
+
+Status MoodService::Feedback(const std::string& listener, std::int64_t track_id,
+                             music::FeedbackKind kind) {
+  if (listener.empty()) return Status::InvalidArgument("listener must not be empty");
+  std::lock_guard<std::mutex> lock(catalogue_mu_);
+  auto t = catalogue_->GetTrack(track_id);
+  if (!t.ok()) return t.status();
+  return catalogue_->RecordFeedback(listener, track_id, kind, UnixNow());
+}
+
+}  // namespace moodtune::server

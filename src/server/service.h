@@ -1,0 +1,80 @@
+// The service's domain layer: image bytes -> faces (+ annotated image), emotion -> tracks,
+// feedback. The HTTP layer (http_server.cc) parses requests and calls one of these.
+// Thread-safety: all methods may be called concurrently. The analyzer is shared read-only
+// (its nets are guarded inside moodtune_vision); the track list is an immutable snapshot;
+// the catalogue's single SQLite handle is used under a mutex.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "moodtune/music/catalogue.h"
+#include "moodtune/music/recommender.h"
+#include "moodtune/status.h"
+#include "moodtune/vision.h"
+
+namespace moodtune::server {
+
+class ImageStore;
+class Metrics;
+
+struct ImageAnalysis {
+  int width = 0;  // decoded image size, pixels
+  int height = 0;
+  std::vector<Face> faces;   // best first (detector score)
+  std::string annotated_id;  // ImageStore id of the annotated JPEG; "" when not asked
+};
+
+struct MusicRequest {
+  int n = 5;  // filled by the caller from ServerOptions::default_n or the request
+  music::Strategy strategy = music::Strategy::kMatch;
+  std::vector<std::string> genres;  // include filter; empty = all
+  std::string listener;             // "" = anonymous (no history, nothing recorded)
+};
+
+class MoodService {
+ public:
+  // `store` and `metrics` are borrowed and must outlive the service.
+  MoodService(std::unique_ptr<music::Catalogue> catalogue, std::vector<music::Track> tracks,
+              ImageStore* store, Metrics* metrics, DecodeOptions decode, int jpeg_quality);
+
+  // Publishes the loaded analyzer; from then on ready() is true.
+  void SetAnalyzer(std::shared_ptr<const Analyzer> analyzer);
+  bool ready() const;
+
+  // Decodes and analyzes one image; with `annotate`, stores the annotated JPEG.
+  // Unavailable before SetAnalyzer; decode errors as DecodeImage gives them
+  // (InvalidArgument, ResourceExhausted); Internal for model failures.
+  Result<ImageAnalysis> AnalyzeImage(std::span<const std::uint8_t> bytes, bool annotate) const;
+
+  // Tracks for 7-class probabilities. With a listener: applies their history and records
+  // the answer as plays. InvalidArgument for n outside 1..100.
+  Result<std::vector<music::Recommendation>> Recommend(const EmotionProbs& probs,
+                                                       const MusicRequest& r);
+
+  // Records like/skip; NotFound for an unknown track id, InvalidArgument for an empty listener.
+  Status Feedback(const std::string& listener, std::int64_t track_id, music::FeedbackKind kind);
+
+  std::size_t track_count() const { return tracks_.size(); }
+
+ private:
+  std::shared_ptr<const Analyzer> analyzer() const;
+
+  mutable std::mutex analyzer_mu_;
+  std::shared_ptr<const Analyzer> analyzer_;
+  std::atomic<bool> ready_{false};
+  std::mutex catalogue_mu_;
+  std::unique_ptr<music::Catalogue> catalogue_;
+  const std::vector<music::Track> tracks_;
+  ImageStore* store_;
+  Metrics* metrics_;
+  const DecodeOptions decode_;
+  const int jpeg_quality_;
+};
+
+}  // namespace moodtune::server

@@ -1,0 +1,93 @@
+// ServerOptions: documented defaults, config file < environment precedence, validation.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "moodtune/server.h"
+
+namespace moodtune::server {
+namespace {
+
+TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
+  const ServerOptions o;
+  EXPECT_EQ(o.host, "127.0.0.1");  // never the network by default
+  EXPECT_EQ(o.port, 8000);
+  EXPECT_EQ(o.public_url, "");
+  EXPECT_EQ(o.threads, 8);
+  EXPECT_EQ(o.max_body_bytes, 8 << 20);
+  EXPECT_EQ(o.max_pixels, DecodeOptions{}.max_pixels);
+  EXPECT_EQ(o.read_timeout_s, 10);
+  EXPECT_EQ(o.write_timeout_s, 10);
+  EXPECT_EQ(o.static_max_images, 512);
+  EXPECT_EQ(o.static_max_age_s, 3600);
+  EXPECT_EQ(o.default_n, 5);
+  EXPECT_EQ(o.db, "");
+  EXPECT_EQ(o.face_model, BlazeFaceOptions{}.model_path);
+  EXPECT_EQ(o.emotion_model, ClassifierOptions{}.model_path);
+  EXPECT_TRUE(ValidateOptions(o).ok());
+}
+
+TEST(ServerOptionsTest, DescribeCoversEveryJsonKeyWithItsDefault) {
+  const auto info = DescribeOptions();
+  const auto j = nlohmann::json::parse(OptionsToJson(ServerOptions{}));
+  EXPECT_EQ(info.size(), j.size());
+  for (const auto& i : info) {
+    ASSERT_TRUE(j.contains(i.name)) << i.name;
+    EXPECT_EQ(i.default_value, j[i.name].dump()) << i.name;
+    EXPECT_EQ(i.env.rfind("MOODTUNE_", 0), 0u);
+    EXPECT_FALSE(i.description.empty());
+  }
+}
+
+TEST(ServerOptionsTest, ConfigThenEnvironmentEnvironmentWins) {
+  ServerOptions o;
+  ASSERT_TRUE(ApplyConfigJson(R"({"port": 9000, "host": "0.0.0.0", "threads": 3,
+                                  "access_log": false})", o).ok());
+  EXPECT_EQ(o.port, 9000);
+  EXPECT_EQ(o.host, "0.0.0.0");
+  EXPECT_EQ(o.threads, 3);
+  EXPECT_FALSE(o.access_log);
+  std::map<std::string, std::string> env = {{"MOODTUNE_PORT", "9100"},
+                                            {"MOODTUNE_ACCESS_LOG", "true"},
+                                            {"MOODTUNE_DB", "/tmp/x.db"}};
+  auto getenv = [&](const char* k) -> const char* {
+    auto it = env.find(k);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  ASSERT_TRUE(ApplyEnvironment(getenv, o).ok());
+  EXPECT_EQ(o.port, 9100);
+  EXPECT_EQ(o.host, "0.0.0.0");  // untouched by the environment
+  EXPECT_TRUE(o.access_log);
+  EXPECT_EQ(o.db, "/tmp/x.db");
+  // Round trip.
+  ServerOptions back;
+  ASSERT_TRUE(ApplyConfigJson(OptionsToJson(o), back).ok());
+  EXPECT_EQ(OptionsToJson(back), OptionsToJson(o));
+}
+
+TEST(ServerOptionsTest, BadInputIsRefusedAndLeavesOptionsUnchanged) {
+  ServerOptions o;
+  EXPECT_TRUE(ApplyConfigJson("{not json", o).IsInvalidArgument());
+  EXPECT_TRUE(ApplyConfigJson("[1]", o).IsInvalidArgument());
+  EXPECT_TRUE(ApplyConfigJson(R"({"prot": 1})", o).IsInvalidArgument());
+  EXPECT_TRUE(ApplyConfigJson(R"({"port": 1, "host": 5})", o).IsInvalidArgument());
+  EXPECT_TRUE(ApplyConfigJson(R"({"port": "80"})", o).IsInvalidArgument());
+  EXPECT_EQ(o.port, ServerOptions{}.port) << "a failed file changes nothing";
+  auto env = [](const char* k) -> const char* {
+    return std::string(k) == "MOODTUNE_PORT" ? "80x" : nullptr;
+  };
+  EXPECT_TRUE(ApplyEnvironment(env, o).IsInvalidArgument());
+  EXPECT_TRUE(ApplyConfigFile("/nonexistent/moodtune.json", o).IsNotFound());
+  for (const char* bad : {R"({"port": 70000})", R"({"threads": 0})", R"({"jpeg_quality": 0})",
+                          R"({"default_n": 101})", R"({"public_url": "ftp://x"})",
+                          R"({"max_body_bytes": 10})"}) {
+    ServerOptions v;
+    ASSERT_TRUE(ApplyConfigJson(bad, v).ok()) << bad;
+    EXPECT_TRUE(ValidateOptions(v).IsInvalidArgument()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace moodtune::server

@@ -1,0 +1,68 @@
+// /readyz is 503 until the models are loaded (and image routes answer 503 not_ready), while
+// /healthz says the process lives; a failed load is reported.
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace moodtune::server {
+namespace {
+using namespace moodtune::server::testing;
+using nlohmann::json;
+
+TEST(ReadyzTest, NotReadyUntilModelsLoad) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  AnalyzerLoader loader = [released]() -> Result<std::shared_ptr<const Analyzer>> {
+    released.wait();
+    return SharedAnalyzer();
+  };
+  TestServer server(TestOptions(), loader, /*wait_ready=*/false);
+  ASSERT_TRUE(server.ok());
+  auto cli = server.Client();
+  auto r = cli.Get("/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(json::parse(r->body)["error"]["code"], "not_ready");
+  r = cli.Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  r = cli.Post("/recommend", Upload("files", BlankPng(), "image/png"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  r = cli.Post("/v1/device/mood", BlankPng(), "image/jpeg");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->body.rfind("v=1\nstatus=error\n", 0), 0u) << r->body;
+
+  release.set_value();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!server.server().ready() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  r = cli.Get("/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST(ReadyzTest, FailedLoadIsReported) {
+  AnalyzerLoader loader = []() -> Result<std::shared_ptr<const Analyzer>> {
+    return Status::NotFound("models/emotion/emotion.onnx: run scripts/train_model.sh");
+  };
+  TestServer server(TestOptions(), loader, /*wait_ready=*/false);
+  ASSERT_TRUE(server.ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (server.server().load_status().ok() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto r = server.Client().Get("/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  auto j = json::parse(r->body);
+  EXPECT_EQ(j["error"]["code"], "models_failed");
+  EXPECT_NE(j["error"]["message"].get<std::string>().find("emotion.onnx"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace moodtune::server

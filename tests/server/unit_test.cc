@@ -1,0 +1,131 @@
+// Pure parts of the server: the Status -> HTTP mapping, the image store's ids and retention,
+// the metrics text, route labels and the device answers.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "errors.h"
+#include "image_store.h"
+#include "metrics.h"
+#include "moodtune/device_protocol.h"
+#include "moodtune_core/color.h"
+#include "views.h"
+
+namespace moodtune::server {
+namespace {
+
+TEST(ErrorsTest, StatusToHttpMapping) {
+  EXPECT_EQ(FromStatus(Status::InvalidArgument("x"), ErrorContext::kImage).http, 422);
+  EXPECT_EQ(FromStatus(Status::InvalidArgument("x"), ErrorContext::kImage).code,
+            "undecodable_image");
+  EXPECT_EQ(FromStatus(Status::InvalidArgument("x")).http, 400);
+  EXPECT_EQ(FromStatus(Status::ResourceExhausted("x"), ErrorContext::kImage).http, 413);
+  EXPECT_EQ(FromStatus(Status::NotFound("x")).http, 404);
+  EXPECT_EQ(FromStatus(Status::Unsupported("x")).http, 415);
+  EXPECT_EQ(FromStatus(Status::Unavailable("x")).http, 503);
+  EXPECT_EQ(FromStatus(Status::DeadlineExceeded("x")).http, 504);
+  EXPECT_EQ(FromStatus(Status::Internal("x")).http, 500);
+  EXPECT_EQ(MissingField("files").http, 400);
+  EXPECT_EQ(FromHttpStatus(413).code, "payload_too_large");
+  auto j = nlohmann::json::parse(ErrorJson(NoFace()));
+  EXPECT_EQ(j["error"]["code"], "no_face");
+  EXPECT_TRUE(j["error"]["message"].is_string());
+}
+
+TEST(ImageStoreTest, IdsAreRandomHexAndValidated) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 200; ++i) {
+    const std::string id = RandomId();
+    EXPECT_TRUE(IsValidId(id)) << id;
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), 200u);
+  EXPECT_FALSE(IsValidId(""));
+  EXPECT_FALSE(IsValidId("../../etc/passwd"));
+  EXPECT_FALSE(IsValidId(std::string(32, 'A')));
+  EXPECT_FALSE(IsValidId(std::string(31, 'a') + "/"));
+}
+
+TEST(ImageStoreTest, RetentionByCountAndAge) {
+  auto now = std::chrono::steady_clock::time_point{};
+  ImageStore store(3, std::chrono::seconds(60), [&] { return now; });
+  const std::string a = store.Put("A");
+  now += std::chrono::seconds(10);
+  const std::string b = store.Put("B");
+  const std::string c = store.Put("C");
+  ASSERT_TRUE(store.Get(a));
+  EXPECT_EQ(*store.Get(a), "A");
+  const std::string d = store.Put("D");  // count: a goes
+  EXPECT_FALSE(store.Get(a));
+  EXPECT_TRUE(store.Get(b));
+  EXPECT_EQ(store.size(), 3u);
+  now += std::chrono::seconds(61);  // age: everything goes
+  EXPECT_FALSE(store.Get(b));
+  EXPECT_FALSE(store.Get(d));
+  EXPECT_EQ(store.size(), 0u);
+  EXPECT_FALSE(store.Get("not-an-id"));
+}
+
+TEST(MetricsTest, RendersCumulativeBucketsAndCounts) {
+  Metrics m;
+  m.ObserveRequest("/recommend", "POST", 200, 0.004);
+  m.ObserveRequest("/recommend", "POST", 200, 0.03);
+  m.ObserveRequest("/recommend", "POST", 415, 0.0001);
+  m.ObserveStage("analyze", 0.012);
+  const std::string t = m.Render();
+  EXPECT_NE(t.find("moodtune_http_requests_total{route=\"/recommend\",method=\"POST\","
+                   "status=\"200\"} 2\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("moodtune_http_request_duration_seconds_bucket{route=\"/recommend\","
+                   "le=\"0.005\"} 2\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("moodtune_http_request_duration_seconds_bucket{route=\"/recommend\","
+                   "le=\"+Inf\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(t.find("moodtune_stage_duration_seconds_count{stage=\"analyze\"} 1\n"),
+            std::string::npos);
+}
+
+TEST(MetricsTest, RouteLabelsAreBounded) {
+  EXPECT_EQ(RouteLabel("/recommend"), "/recommend");
+  EXPECT_EQ(RouteLabel("/static/0123.jpg"), "/static/{id}");
+  EXPECT_EQ(RouteLabel("/random/attacker/path"), "other");
+}
+
+TEST(ViewsTest, DeviceAnswersParse) {
+  Face f;
+  f.emotion = Emotion::kSad;
+  f.confidence = 0.8765f;
+  music::Recommendation r;
+  r.track.title = std::string(200, 't');  // longer than the protocol allows: cut
+  r.track.artists = {"A", "B"};
+  r.track.spotify_url = "https://open.spotify.com/search/x";
+  const std::string ok = DeviceOkAnswer(f, {r});
+  device::MoodAnswer a;
+  ASSERT_EQ(device::ParseMoodAnswer(ok.data(), ok.size(), &a), device::ParseError::kOk) << ok;
+  EXPECT_EQ(a.status, device::AnswerStatus::kOk);
+  EXPECT_EQ(a.emotion, device::WireEmotion::kSad);
+  EXPECT_EQ(a.confidence_milli, 877);
+  EXPECT_EQ(a.rgb, device::EmotionColor(device::WireEmotion::kSad));
+  EXPECT_EQ(std::string(a.artist), "A, B");
+  EXPECT_EQ(std::strlen(a.title), device::kMaxTitleLen);
+  const std::string nf = DeviceNoFaceAnswer();
+  ASSERT_EQ(device::ParseMoodAnswer(nf.data(), nf.size(), &a), device::ParseError::kOk);
+  EXPECT_EQ(a.status, device::AnswerStatus::kNoFace);
+  const std::string err = DeviceErrorAnswer("bad\nthing");
+  ASSERT_EQ(device::ParseMoodAnswer(err.data(), err.size(), &a), device::ParseError::kOk) << err;
+  EXPECT_EQ(a.status, device::AnswerStatus::kError);
+}
+
+TEST(ViewsTest, ReferencePercentHasTwoDecimals) {
+  EXPECT_DOUBLE_EQ(Percent2(0.99214f), 99.21);
+  EXPECT_DOUBLE_EQ(Percent2(1.0f), 100.0);
+  EXPECT_DOUBLE_EQ(Percent2(0.0f), 0.0);
+}
+
+}  // namespace
+}  // namespace moodtune::server
