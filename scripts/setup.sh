@@ -19,15 +19,19 @@ done
 
 # Debian packages: one list, installed only when something is missing.
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates curl nodejs npm
+  build-essential cmake ninja-build pkg-config git ca-certificates curl
   libopencv-dev libtorch-dev libonnx-dev libprotobuf-dev
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev chromium wrk
+  clang-14 libclang-rt-14-dev libyaml-cpp-dev
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js may come from Debian (nodejs + npm) or from NodeSource (nodejs bundles npm, and
+# conflicts with Debian's npm package): only ask for them when npm is not there at all.
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -36,7 +40,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 scripts/fetch_models.sh
-(cd tests/web && npm ci --no-audit --no-fund)  # playwright-core for the browser test
+# playwright-core for the browser test, reinstalled only when the lock file changed.
+if [ ! -f tests/web/node_modules/.package-lock.json ] ||
+   [ tests/web/package-lock.json -nt tests/web/node_modules/.package-lock.json ]; then
+  (cd tests/web && npm ci --no-audit --no-fund)
+fi
 
 if [ "$do_build" = 1 ]; then
   gen=()

@@ -38,15 +38,21 @@ wrk -t2 -c16 -d"${short}s" --latency -s bench/server/recommend.lua "$url" | tail
 echo "== 16 connections, 60s (errors must be 0)"
 wrk -t2 -c16 -d60s --latency -s bench/server/recommend.lua "$url" | tail -n 3
 
-echo "== device-sim --once, photo-to-LED (whole process), 30 runs"
+echo "== device-sim --once, 30 runs: photo-to-LED inside the simulator, and whole process"
 mkdir -p "$tmp/images" && cp "$tmp/face.jpg" "$tmp/images/face.jpg"
-times=()
+: >"$tmp/led.txt"; : >"$tmp/proc.txt"
 for i in $(seq 30); do
   t0=$(date +%s%N)
-  "$build/moodtune" device-sim --server "$url" --images "$tmp/images" --once >/dev/null 2>&1
+  "$build/moodtune" device-sim --server "$url" --images "$tmp/images" --once >/dev/null 2>"$tmp/sim.log"
   t1=$(date +%s%N)
-  times+=($(( (t1 - t0) / 1000 )))
+  echo $(( (t1 - t0) / 1000 )) >>"$tmp/proc.txt"
+  # The simulator logs "[T ms] idle -> capture" and "[T ms] upload -> show": the difference is
+  # capture + upload + inference + answer parse + LED set.
+  awk '/idle -> capture/ {gsub(/[\[\]]/, "", $1); c=$1} /upload -> show/ {gsub(/[\[\]]/, "", $1); print ($1 - c) * 1000}' \
+    "$tmp/sim.log" >>"$tmp/led.txt"
 done
-printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "device-sim median_ms %.2f min_ms %.2f max_ms %.2f runs %d\n", a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000, NR}'
+median() { sort -n "$1" | awk -v what="$2" '{a[NR]=$1} END {printf "%s median_ms %.2f min_ms %.2f max_ms %.2f runs %d\n", what, a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000, NR}'; }
+median "$tmp/led.txt" "photo-to-LED (simulator log)"
+median "$tmp/proc.txt" "whole device-sim process"
 echo "== server stage timings (from /metrics)"
 curl -s "$url/metrics" | grep -E 'moodtune_stage_duration_seconds_(sum|count)'

@@ -8,6 +8,7 @@
 namespace moodtune::music {
 using internal::EstimateFromQuery;
 using internal::HttpError;
+using internal::Int;
 using internal::ParseJsonObject;
 using internal::SameBase;
 using internal::SendWithin;
@@ -31,7 +32,7 @@ Result<json> GetJson(HttpClient& http, Clock& clock, const DeezerOptions& o,
   auto j = ParseJsonObject("deezer", r->body);
   if (!j.ok()) return j.status();
   if (auto e = j->find("error"); e != j->end() && e->is_object()) {
-    const int code = e->value("code", 0);
+    const long long code = Int(*e, "code", 0);  // e->value() threw on a non-number
     const std::string m = "deezer: error " + std::to_string(code) + " " + Str(*e, "message");
     if (code == 4) return Status::ResourceExhausted(m);
     if (code == 800) return Status::NotFound(m);

@@ -72,6 +72,18 @@ std::string Str(const nlohmann::json& j, const char* key) {
   return {};
 }
 
+bool IsTrue(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return false;
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+long long Int(const nlohmann::json& j, const char* key, long long fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<long long>() : fallback;
+}
+
 void EstimateFromQuery(Track& t, const ProviderQuery& q, std::string_view source) {
   const MoodPoint p = EmotionAnchor(q.emotion);
   t.valence = p.valence;

@@ -31,6 +31,11 @@ Result<nlohmann::json> ParseJsonObject(std::string_view who, std::string_view bo
 
 // j[key] as a string when it is one, else "".
 std::string Str(const nlohmann::json& j, const char* key);
+// j[key] when it is a boolean true; false for anything else (json::value would throw on a
+// wrongly typed value; found by fuzz/spotify_fuzzer.cc).
+bool IsTrue(const nlohmann::json& j, const char* key);
+// j[key] when it is an integer, else `fallback` (never throws).
+long long Int(const nlohmann::json& j, const char* key, long long fallback);
 
 // Fills valence/energy/moods/genre/source of a provider track found for `q`.
 void EstimateFromQuery(Track& t, const ProviderQuery& q, std::string_view source);

@@ -8,6 +8,7 @@
 namespace moodtune::music {
 using internal::EstimateFromQuery;
 using internal::HttpError;
+using internal::IsTrue;
 using internal::ParseJsonObject;
 using internal::Remaining;
 using internal::SameBase;
@@ -50,9 +51,13 @@ Result<std::string> SpotifyProvider::AppToken(Clock::TimePoint deadline) {
   auto exp = j->find("expires_in");
   if (token.empty() || exp == j->end() || !exp->is_number())
     return Status::Unavailable("spotify token: answer lacks access_token/expires_in");
+  // Clamped in double: get<long long> of 1e300 and a time point ~1e18 s away are both UB
+  // (found by fuzz/spotify_fuzzer.cc). Spotify issues 3600.
+  const auto expires_in =
+      static_cast<long long>(std::clamp(exp->get<double>(), 0.0, 7.0 * 86400));
   app_token_ = token;
-  app_token_expires_ = sent_at + std::chrono::seconds(exp->get<long long>());
-  if (log_) log_("spotify: new app token, valid " + std::to_string(exp->get<long long>()) + " s");
+  app_token_expires_ = sent_at + std::chrono::seconds(expires_in);
+  if (log_) log_("spotify: new app token, valid " + std::to_string(expires_in) + " s");
   return app_token_;
 }
 
@@ -114,7 +119,7 @@ namespace {
 // One Spotify track object -> Track; false for local files, episodes and odd items.
 bool ToTrack(const json& t, Track* out) {
   if (!t.is_object()) return false;
-  if (t.value("is_local", false)) return false;
+  if (IsTrue(t, "is_local")) return false;
   if (Str(t, "type") != "track") return false;  // episodes and anything else
   const std::string id = Str(t, "id");
   if (id.empty()) return false;
@@ -161,7 +166,7 @@ Result<std::vector<Track>> SpotifyProvider::Playlist(std::string_view id,
     if (items == j->end() || !items->is_array())
       return Status::Unavailable("spotify playlist: answer lacks items");
     for (const auto& it : *items) {
-      if (!it.is_object() || it.value("is_local", false)) continue;
+      if (!it.is_object() || IsTrue(it, "is_local")) continue;
       const json* t = nullptr;
       if (auto i = it.find("item"); i != it.end() && i->is_object()) t = &*i;
       else if (auto tr = it.find("track"); tr != it.end() && tr->is_object()) t = &*tr;

@@ -15,8 +15,9 @@ Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOpt
   Result<ImageHeader> header = ProbeImageHeader(bytes);
   if (!header.ok()) return header.status();
   // The pixel limit is checked on the header so a bomb never reaches the decoder.
-  const std::int64_t pixels = header->width * header->height;
-  if (pixels > opts.max_pixels) {
+  // Divided, not multiplied: PNG sizes are 32-bit, so width * height can overflow int64
+  // (found by fuzz/image_decode_fuzzer.cc). The probe guarantees both are > 0.
+  if (header->width > opts.max_pixels / header->height) {
     return Status::ResourceExhausted("image is " + std::to_string(header->width) + "x" +
                                      std::to_string(header->height) + ", above the limit of " +
                                      std::to_string(opts.max_pixels) + " pixels");

@@ -126,5 +126,20 @@ TEST_F(DeezerTest, InBodyErrorsMapToStatuses) {
   EXPECT_TRUE(quota.status().IsResourceExhausted());
 }
 
+// Found by fuzz/deezer_fuzzer.cc: an error object whose "code" is not a number made
+// json::value() throw type_error out of the provider. Now an Unavailable like any other
+// unknown error code.
+TEST_F(DeezerTest, FuzzNonNumericErrorCodeIsUnavailableNotThrown) {
+  server_.server().Get("/search", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"error":{"type":"Exception","message":"odd","code":"4"}})",
+                    "application/json");
+  });
+  server_.Start();
+  auto p = Make();
+  auto r = p.ForMood(ProviderQuery{}, Later());
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+}
+
 }  // namespace
 }  // namespace moodtune::music

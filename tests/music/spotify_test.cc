@@ -339,5 +339,37 @@ TEST_F(SpotifyTest, CodeExchangeSendsVerifierAndNoSecret) {
   EXPECT_NE(body.find("code=the-code"), std::string::npos);
 }
 
+// Found by fuzz/spotify_fuzzer.cc: a non-boolean "is_local" made json::value() throw
+// type_error out of the provider (an exception crossing the area, std::terminate on a
+// thread without a handler), and a float or huge "expires_in" was converted to long long
+// and added to a time point unchecked (UB). Both are now read without throwing.
+TEST_F(SpotifyTest, FuzzWronglyTypedIsLocalAndHugeExpiresInDoNotThrow) {
+  server_.server().Post("/api/token", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"access_token":"tok","token_type":"Bearer","expires_in":1e300})",
+                    "application/json");
+  });
+  server_.server().Get("/v1/search", [](const httplib::Request&, httplib::Response& res) {
+    json odd = SpotifyTrack("id2", "Odd", "Someone");
+    odd["is_local"] = "no";
+    json items = json::array({SpotifyTrack("id1", "Happy", "Pharrell Williams"), odd});
+    items[0]["is_local"] = 0;
+    res.set_content(json{{"tracks", {{"items", items}}}}.dump(), "application/json");
+  });
+  server_.server().Get(R"(/v1/playlists/(\w+)/items)",
+                       [](const httplib::Request&, httplib::Response& res) {
+    json items = json::array({{{"is_local", "yes"}, {"track", SpotifyTrack("id3", "T", "A")}},
+                              {{"is_local", 1}, {"item", SpotifyTrack("id4", "U", "B")}}});
+    res.set_content(json{{"items", items}, {"next", nullptr}}.dump(), "application/json");
+  });
+  server_.Start();
+  SpotifyProvider p(OptionsFor(server_), Creds(), *http_, clock_, Log());
+  auto search = p.ForMood(ProviderQuery{Emotion::kHappy, "", 10}, Later());
+  ASSERT_TRUE(search.ok()) << search.status().ToString();
+  EXPECT_EQ(search->size(), 2u);  // only a boolean true marks a local file
+  auto playlist = p.Playlist("pl1", Later(), 10);
+  ASSERT_TRUE(playlist.ok()) << playlist.status().ToString();
+  EXPECT_EQ(playlist->size(), 2u);
+}
+
 }  // namespace
 }  // namespace moodtune::music

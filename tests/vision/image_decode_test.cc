@@ -136,6 +136,19 @@ TEST(DecodeImageTest, RefusesAbsurdDimensionsBeforeDecoding) {
   EXPECT_TRUE(DecodeImage(Encode(".png", Card()), tight).ok());
 }
 
+// Found by fuzz/image_decode_fuzzer.cc: a PNG header of 0xFFFFFFFF x 0xFFFFFFFF made
+// width * height overflow int64 (UB; in practice a negative product that passed the limit
+// and reached libpng). Must be refused from the header like any other bomb.
+TEST(DecodeImageTest, FuzzPngDimensionsWhoseProductOverflowsAreRefused) {
+  Bytes png = Encode(".png", Card());
+  for (int off : {16, 20})
+    for (int k = 0; k < 4; ++k) png[off + k] = 0xFF;
+  auto p = DecodeImage(png);
+  ASSERT_FALSE(p.ok());
+  EXPECT_TRUE(p.status().IsResourceExhausted()) << p.status().ToString();
+  EXPECT_NE(p.status().message().find("4294967295x4294967295"), std::string::npos);
+}
+
 // Builds an APP1 Exif segment holding only an Orientation tag (little-endian TIFF).
 Bytes ExifApp1(std::uint16_t orientation) {
   Bytes tiff = {'I', 'I', 42, 0, 8, 0, 0, 0,            // header, IFD0 at offset 8

@@ -27,7 +27,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // bind address; 0.0.0.0 exposes the service to the network
   int port = 8000;                 // TCP port; 0 picks a free one (see Server::port)
   std::string public_url;          // base of absolute URLs in answers ("" = http://<Host header>)
-  int threads = 8;                 // HTTP worker threads (requests served concurrently)
+  int threads = 32;  // HTTP worker threads = connections served at once (httplib holds one per
+                     // keep-alive connection; fewer than clients makes the rest wait)
   std::int64_t max_body_bytes = 8 << 20;  // larger request bodies get 413
   std::int64_t max_pixels = 40'000'000;   // larger decoded images get 413 (decompression bombs)
   int read_timeout_s = 10;         // socket read timeout per request (slow clients)
