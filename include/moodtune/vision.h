@@ -70,6 +70,7 @@ struct BlazeFaceOptions {
   float min_score = 0.6f;
   float nms_iou = 0.3f;    // weighted NMS merges candidates above this IoU
   int max_faces = 16;      // keep at most this many faces, best first
+  int net_copies = 0;      // copies of the net for concurrent callers (0 = one per CPU core)
   float retry_zoom_out = 2.5f;  // no face found: look again with the photo shrunk this much
                                 // inside the model's square (close-ups); <= 1 turns it off
 };
@@ -86,6 +87,7 @@ cv::Mat AlignFace(const cv::Mat& bgr, const Detection& d, const AlignOptions& op
 
 struct ClassifierOptions {
   std::string model_path = "models/emotion/emotion.onnx";
+  int net_copies = 0;  // copies of the net for concurrent callers (0 = one per CPU core)
 };
 // The emotion net: input 1x1x48x48 float, pixels mapped x/127.5 - 1; output 1x7 softmax
 // (raw logits are tolerated and softmaxed). NotFound, naming scripts/train_model.sh, when the

@@ -3,7 +3,6 @@
 // ("Identity:0" 512, "Identity_1:0" 384) and 16 regressors ("Identity_2:0", "Identity_3:0").
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
@@ -13,6 +12,7 @@
 #include "blazeface_math.h"
 #include "model_file.h"
 #include "moodtune/vision.h"
+#include "net_pool.h"
 
 namespace moodtune {
 namespace {
@@ -21,8 +21,10 @@ constexpr int kSide = 256;
 
 class BlazeFaceDetector final : public FaceDetector {
  public:
-  BlazeFaceDetector(cv::dnn::Net net, const BlazeFaceOptions& opts)
-      : net_(std::move(net)), opts_(opts), anchors_(MakeAnchors(kBlazeFaceBackLayers)) {}
+  explicit BlazeFaceDetector(const BlazeFaceOptions& opts)
+      : nets_(opts.model_path, opts.net_copies),
+        opts_(opts),
+        anchors_(MakeAnchors(kBlazeFaceBackLayers)) {}
 
   Result<std::vector<Detection>> Detect(const cv::Mat& image) const override {
     if (image.empty()) return Status::InvalidArgument("empty image");
@@ -46,12 +48,13 @@ class BlazeFaceDetector final : public FaceDetector {
   std::vector<Detection> DetectAt(const cv::Mat& image, float zoom_out) const {
     const Letterbox lb = MakeLetterbox(image.cols, image.rows, kSide, zoom_out);
     const cv::Mat input = MakeInput(image, lb);
-    std::vector<cv::Mat> outs;
-    {
-      std::lock_guard<std::mutex> lock(mu_);  // cv::dnn::Net::forward is not thread-safe
-      net_.setInput(input);
-      net_.forward(outs, kOutputs);
-    }
+    const std::vector<cv::Mat> outs = nets_.Run([&](cv::dnn::Net& net) {
+      std::vector<cv::Mat> o;
+      net.setInput(input);
+      net.forward(o, kOutputs);
+      for (auto& m : o) m = m.clone();  // the net reuses its buffers on the next call
+      return o;
+    });
     std::vector<Candidate> all;
     for (int layer = 0; layer < 2; ++layer) {
       const cv::Mat& s = outs[layer];
@@ -111,8 +114,7 @@ class BlazeFaceDetector final : public FaceDetector {
     return d;
   }
 
-  mutable std::mutex mu_;
-  mutable cv::dnn::Net net_;
+  NetPool nets_;
   BlazeFaceOptions opts_;
   std::vector<Anchor> anchors_;
 };
@@ -127,11 +129,7 @@ Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOpt
     return Status::InvalidArgument("BlazeFace options out of range");
   }
   try {
-    cv::dnn::Net net = cv::dnn::readNetFromONNX(opts.model_path);
-    if (net.empty()) return Status::Internal("BlazeFace: empty network from " + opts.model_path);
-    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-    return std::unique_ptr<FaceDetector>(std::make_unique<BlazeFaceDetector>(std::move(net), opts));
+    return std::unique_ptr<FaceDetector>(std::make_unique<BlazeFaceDetector>(opts));
   } catch (const cv::Exception& e) {
     return Status::InvalidArgument("BlazeFace: cannot load " + opts.model_path + ": " + e.what());
   }

@@ -2,16 +2,15 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <mutex>
 #include <numeric>
-#include <string>
-
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
+#include <string>
 
 #include "emotion_math.h"
 #include "model_file.h"
 #include "moodtune/vision.h"
+#include "net_pool.h"
 
 namespace moodtune {
 namespace {
@@ -20,7 +19,7 @@ constexpr int kSide = 48;
 
 class OnnxEmotionClassifier final : public EmotionClassifier {
  public:
-  explicit OnnxEmotionClassifier(cv::dnn::Net net) : net_(std::move(net)) {}
+  OnnxEmotionClassifier(const std::string& path, int copies) : nets_(path, copies) {}
 
   Result<EmotionProbs> Classify(const cv::Mat& face) const override {
     if (face.empty()) return Status::InvalidArgument("empty face crop");
@@ -40,12 +39,10 @@ class OnnxEmotionClassifier final : public EmotionClassifier {
       cv::Mat blob(std::vector<int>{1, 1, kSide, kSide}, CV_32F);
       cv::Mat plane(kSide, kSide, CV_32F, blob.ptr<float>());
       gray.convertTo(plane, CV_32F, 1.0 / 127.5, -1.0);
-      cv::Mat out;
-      {
-        std::lock_guard<std::mutex> lock(mu_);  // cv::dnn::Net::forward is not thread-safe
-        net_.setInput(blob);
-        out = net_.forward().clone();
-      }
+      const cv::Mat out = nets_.Run([&](cv::dnn::Net& net) {
+        net.setInput(blob);
+        return net.forward().clone();
+      });
       if (out.total() != kNumEmotions || out.depth() != CV_32F) {
         return Status::Internal("emotion model returned " + std::to_string(out.total()) +
                                 " values, expected " + std::to_string(kNumEmotions));
@@ -59,22 +56,18 @@ class OnnxEmotionClassifier final : public EmotionClassifier {
   }
 
  private:
-  mutable std::mutex mu_;
-  mutable cv::dnn::Net net_;
+  NetPool nets_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<EmotionClassifier>> CreateEmotionClassifier(const ClassifierOptions& opts) {
-  MOODTUNE_RETURN_IF_ERROR(CheckModelFile(
-      opts.model_path, "emotion",
-      "it is committed in the repository; rebuild it with scripts/train_model.sh"));
+  MOODTUNE_RETURN_IF_ERROR(
+      CheckModelFile(opts.model_path, "emotion",
+                     "it is committed in the repository; rebuild it with scripts/train_model.sh"));
   try {
-    cv::dnn::Net net = cv::dnn::readNetFromONNX(opts.model_path);
-    if (net.empty()) return Status::Internal("emotion: empty network from " + opts.model_path);
-    net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
-    net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
-    return std::unique_ptr<EmotionClassifier>(std::make_unique<OnnxEmotionClassifier>(std::move(net)));
+    return std::unique_ptr<EmotionClassifier>(
+        std::make_unique<OnnxEmotionClassifier>(opts.model_path, opts.net_copies));
   } catch (const cv::Exception& e) {
     return Status::InvalidArgument("emotion: cannot load " + opts.model_path + ": " + e.what());
   }

@@ -14,9 +14,11 @@ TEST(VisionOptionsTest, Defaults) {
   EXPECT_FLOAT_EQ(d.nms_iou, 0.3f);
   EXPECT_EQ(d.max_faces, 16);
   EXPECT_FLOAT_EQ(d.retry_zoom_out, 2.5f);
+  EXPECT_EQ(d.net_copies, 0);
   EXPECT_FLOAT_EQ(AlignOptions{}.margin, 0.15f);
   EXPECT_EQ(AlignOptions{}.size, 48);
   EXPECT_EQ(ClassifierOptions{}.model_path, "models/emotion/emotion.onnx");
+  EXPECT_EQ(ClassifierOptions{}.net_copies, 0);
 }
 
 }  // namespace
