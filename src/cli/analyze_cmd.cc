@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "vision_flags.h"
 #include "moodtune/emotion.h"
 #include "moodtune/vision.h"
 
@@ -33,13 +34,6 @@ struct AnalyzeOptions {
   AnalyzerOptions analyzer;        // models and thresholds; defaults live in vision.h
   DecodeOptions decode;            // pixel limit; default lives in vision.h
 };
-
-bool HasImageExtension(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp";
-}
 
 // Expands folders into their image files (recursive, sorted); other paths are kept as given
 // so a missing or unreadable file still gets its own error line.
@@ -95,28 +89,6 @@ fs::path AnnotatedName(const fs::path& dir, const fs::path& input, std::set<std:
 }
 
 // A one-line bar on stderr, redrawn in place; only used when stderr is a terminal.
-class ProgressBar {
- public:
-  ProgressBar(std::size_t total, bool enabled) : total_(total), enabled_(enabled && total > 0) {}
-  ~ProgressBar() { Clear(); }
-  // Erases the bar so another stderr message starts on a clean line; the next Update redraws.
-  void Clear() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
-  }
-  void Update(std::size_t done) {
-    if (!enabled_) return;
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(kWidth * done / total_);
-    std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(filled, '=').c_str(),
-                 std::string(kWidth - filled, ' ').c_str(), done, total_);
-    std::fflush(stderr);
-  }
-
- private:
-  std::size_t total_;
-  bool enabled_;
-};
-
 void PrintText(const std::string& path, const cv::Mat& img, const std::vector<Face>& faces) {
   if (faces.empty()) {
     std::printf("%s (%dx%d): no face\n", path.c_str(), img.cols, img.rows);
@@ -232,22 +204,7 @@ void AddAnalyzeCommand(CLI::App& app, int* exit_code) {
                   "<name>_annotated<ext>, numbered -2, -3... when names collide");
   sub->add_flag("--assume-face", opts->assume_face,
                 "Skip detection: the whole image is one face (pre-cropped data such as FER2013)");
-  sub->add_option("--model", opts->analyzer.classifier.model_path, "Emotion model (ONNX)")
-      ->capture_default_str();
-  sub->add_option("--detector-model", opts->analyzer.detector.model_path,
-                  "BlazeFace face detector model (ONNX)")
-      ->capture_default_str();
-  sub->add_option("--min-score", opts->analyzer.detector.min_score,
-                  "Drop detected faces below this confidence (0..1)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--align-margin", opts->analyzer.align.margin,
-                  "Context around the detected face box, fraction of its size")
-      ->capture_default_str();
-  sub->add_option("--max-pixels", opts->decode.max_pixels,
-                  "Refuse images with more pixels than this (decompression bombs)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  AddVisionFlags(sub, &opts->analyzer, &opts->decode);
   sub->callback([opts, exit_code] { *exit_code = RunAnalyze(*opts); });
 }
 

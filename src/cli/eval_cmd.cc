@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "vision_flags.h"
 #include "moodtune/emotion.h"
 #include "moodtune/eval_metrics.h"
 #include "moodtune/vision.h"
@@ -52,13 +53,6 @@ struct Outcome {
 // The three classes the music side uses, as 7-class emotions, in Mood3 order.
 constexpr Emotion kMood3Emotions[3] = {Emotion::kHappy, Emotion::kSad, Emotion::kNeutral};
 
-bool HasImageExtension(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp";
-}
-
 // Class folders directly under root; images found recursively within each, sorted.
 // Folders that are not one of the seven classes are counted in *ignored.
 std::vector<Sample> ListDataset(const fs::path& root, std::map<std::string, int>* ignored) {
@@ -87,28 +81,6 @@ std::vector<Sample> ListDataset(const fs::path& root, std::map<std::string, int>
   }
   return out;
 }
-
-class ProgressBar {
- public:
-  ProgressBar(std::size_t total, bool enabled) : total_(total), enabled_(enabled && total > 0) {}
-  ~ProgressBar() { Clear(); }
-  // Erases the bar so another stderr message starts on a clean line; the next Update redraws.
-  void Clear() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
-  }
-  void Update(std::size_t done) {
-    if (!enabled_ || (done != total_ && done % 16 != 0)) return;
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(kWidth * done / total_);
-    std::fprintf(stderr, "\r[%s%s] %zu/%zu", std::string(filled, '=').c_str(),
-                 std::string(kWidth - filled, ' ').c_str(), done, total_);
-    std::fflush(stderr);
-  }
-
- private:
-  std::size_t total_;
-  bool enabled_;
-};
 
 struct Report {
   std::size_t images = 0, faces_found = 0, errors = 0;
@@ -344,22 +316,7 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
   sub->add_flag("--assume-face", opts->assume_face,
                 "Skip detection: each whole image is one face (pre-cropped data such as FER2013)");
   sub->add_flag("--json", opts->json, "Print the report as one JSON object");
-  sub->add_option("--model", opts->analyzer.classifier.model_path, "Emotion model (ONNX)")
-      ->capture_default_str();
-  sub->add_option("--detector-model", opts->analyzer.detector.model_path,
-                  "BlazeFace face detector model (ONNX)")
-      ->capture_default_str();
-  sub->add_option("--min-score", opts->analyzer.detector.min_score,
-                  "Drop detected faces below this confidence (0..1)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--align-margin", opts->analyzer.align.margin,
-                  "Context around the detected face box, fraction of its size")
-      ->capture_default_str();
-  sub->add_option("--max-pixels", opts->decode.max_pixels,
-                  "Refuse images with more pixels than this (decompression bombs)")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  AddVisionFlags(sub, &opts->analyzer, &opts->decode);
   sub->callback([opts, exit_code] { *exit_code = RunEval(*opts); });
 }
 

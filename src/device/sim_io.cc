@@ -130,6 +130,7 @@ device::HttpReply LinuxDeviceIo::Post(const device::UploadRequest& req, char* bo
   client.set_connection_timeout(sec, usec);
   client.set_read_timeout(sec, usec);
   client.set_write_timeout(sec, usec);
+  client.set_tcp_nodelay(true);  // small request + answer: Nagle would add ~40 ms
   auto res = client.Post(url_.path, headers, request_body_.data(), request_body_.size(),
                          req.content_type);
   if (!res) return reply;
