@@ -332,8 +332,8 @@ void AddMusicCommands(CLI::App& app, int* exit_code) {
                   "JSON: 7 numbers in model order, or {\"sad\":0.4,\"neutral\":0.6}");
   rec->add_option("--n", ra->opts.n, "Number of tracks")->capture_default_str();
   rec->add_option("--strategy", ra->strategy, "match|uplift|calm")->capture_default_str();
-  rec->add_option("--genre", ra->opts.include_genres, "Only these genres (repeatable)");
-  rec->add_option("--exclude-genre", ra->opts.exclude_genres, "Never these genres (repeatable)");
+  rec->add_option("--genre", ra->opts.include_genres, "Only these genres (repeatable or comma-separated)")->delimiter(',');
+  rec->add_option("--exclude-genre", ra->opts.exclude_genres, "Never these genres (repeatable or comma-separated)")->delimiter(',');
   rec->add_option("--listener", ra->listener,
                   "Listener id: excludes recent plays, applies like/skip feedback, records plays");
   rec->add_option("--seed", ra->seed, "Fixed seed for a reproducible list (-1 = random)")
