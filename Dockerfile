@@ -12,7 +12,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config ca-certificates nodejs npm \
       libopencv-dev libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsqlite3-dev \
-      libspdlog-dev libcli11-dev \
+      libspdlog-dev libcli11-dev libpqxx-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

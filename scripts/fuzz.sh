@@ -38,9 +38,10 @@ declare -A seeds=(
   [fuzz_spotify]=fuzz/corpus/spotify
   [fuzz_deezer]=fuzz/corpus/deezer
   [fuzz_device_protocol]=tests/device/fuzz/corpus
+  [fuzz_multipart]=fuzz/corpus/multipart
 )
 targets=(fuzz_image_decode fuzz_csv_import fuzz_json_import fuzz_spotify fuzz_deezer
-         fuzz_device_protocol)
+         fuzz_device_protocol fuzz_multipart)
 if [ -n "$only" ]; then
   [ -n "${seeds[$only]:-}" ] || { echo "fuzz.sh: unknown target $only" >&2; exit 2; }
   targets=("$only")

@@ -19,11 +19,11 @@ done
 
 # Debian packages: one list, installed only when something is missing.
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates curl
+  build-essential cmake ninja-build pkg-config git ca-certificates curl python3
   libopencv-dev libtorch-dev libonnx-dev libprotobuf-dev
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev chromium wrk
-  clang-14 libclang-rt-14-dev libyaml-cpp-dev
+  clang-14 libclang-rt-14-dev libyaml-cpp-dev postgresql libpqxx-dev
 )
 missing=()
 for p in "${packages[@]}"; do

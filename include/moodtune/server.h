@@ -40,9 +40,20 @@ struct ServerOptions {
   int jpeg_quality = 85;           // annotated image JPEG quality 1..100
   int default_n = 5;               // tracks per answer when the request gives no n (1..100)
   std::string db;                  // catalogue SQLite file; "" = music::DefaultDatabasePath
+  std::string database_url;  // PostgreSQL URL for listener history/feedback ("" = in `db`);
+                             // holds the password: printed redacted, never logged
   std::string face_model = "models/blazeface/face_detection_back_256x256_barracuda.onnx";
   std::string emotion_model = "models/emotion/emotion.onnx";
   bool access_log = true;          // one structured line per request (never bodies)
+  // Security and storage (issue 7; SECURITY.md). Lists are comma-separated strings so the
+  // config file and MOODTUNE_* variables take the same text.
+  std::string api_keys_sha256;     // SHA-256 hex of accepted API keys; "" = no key required
+  int rate_limit_per_min = 0;      // requests a minute per key (or per IP without one); 0 = off
+  int rate_limit_burst = 30;       // token-bucket size: requests allowed back to back
+  std::string cors_origins;        // origins allowed cross-origin ("*" = any); "" = none
+  std::string metrics_allow;       // peers allowed /metrics (IPs, IPv4 CIDR); "" = any
+  bool store_annotated = true;     // false: no annotated image is drawn or kept (URLs null)
+  std::int64_t static_max_bytes = 256 << 20;  // annotated-image store budget, bytes
 };
 
 // One configurable field: its config/env name and description, for docs and --help.

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "moodtune/emotion.h"
 #include "moodtune/music/catalogue.h"
+#include "moodtune/music/history_store.h"
 #include "moodtune/music/importer.h"
 #include "moodtune/music/paths.h"
 #include "moodtune/music/playlist_import.h"
@@ -47,6 +48,21 @@ Result<std::unique_ptr<Catalogue>> OpenDb(const std::string& path) {
   return Catalogue::Open(o);
 }
 
+std::string DatabaseUrlHelp() {
+  return "PostgreSQL URL for listener history and feedback, shared with `moodtune serve` "
+         "replicas (env MOODTUNE_DATABASE_URL; empty = the --db file)";
+}
+
+// History in PostgreSQL when `url` is set, else in the catalogue file (the store then owns
+// `cat`; with a URL, `cat` is left to the caller).
+Result<std::unique_ptr<HistoryStore>> OpenHistory(const std::string& url,
+                                                  std::unique_ptr<Catalogue>& cat) {
+  if (url.empty()) return NewSqliteHistoryStore(std::move(cat));
+  HistoryStoreOptions o;
+  o.database_url = url;
+  return NewPostgresHistoryStore(o);
+}
+
 // Accepts [p_angry, ..., p_neutral] in the model's order or {"sad": 0.4, "neutral": 0.6}.
 Result<EmotionProbs> ParseProbabilities(const std::string& text) {
   json j = json::parse(text, nullptr, false);
@@ -76,6 +92,7 @@ Result<EmotionProbs> ParseProbabilities(const std::string& text) {
 
 struct RecommendArgs {
   std::string db;
+  std::string database_url;
   std::string emotion;
   std::string probabilities;
   std::string strategy = std::string(StrategyName(RecommendOptions{}.strategy));
@@ -113,10 +130,18 @@ int RunRecommend(RecommendArgs& a) {
   auto tracks = (*cat)->AllTracks();
   if (!tracks.ok()) return std::cerr << "recommend: " << tracks.status().ToString() << "\n", 1;
   ListenerHistory history;
+  std::unique_ptr<HistoryStore> store;
   if (!a.listener.empty()) {
-    auto h = (*cat)->History(a.listener);
-    if (!h.ok()) return std::cerr << "recommend: " << h.status().ToString() << "\n", 1;
-    history = std::move(*h);
+    auto opened = OpenHistory(a.database_url, *cat);
+    if (!opened.ok()) return std::cerr << "recommend: " << opened.status().ToString() << "\n", 1;
+    store = std::move(*opened);
+    auto h = LoadHistory(*store, a.listener, CatalogueOptions{}.recent_plays, *tracks);
+    // As the server does: an unreachable history database costs the personalisation only.
+    if (h.ok()) history = std::move(*h);
+    else if (h.status().IsUnavailable())
+      std::cerr << "recommend: listener history unavailable, answering without it: "
+                << h.status().message() << "\n";
+    else return std::cerr << "recommend: " << h.status().ToString() << "\n", 1;
   }
   // Offline always works: without --provider no config is read and no network is used;
   // with one, any problem (config, network, API) ends in a catalogue list and the reason.
@@ -150,12 +175,13 @@ int RunRecommend(RecommendArgs& a) {
   }
   const std::vector<Recommendation>* recs = &live_recs->picks;
   if (!a.listener.empty() && !a.no_record) {
-    const std::int64_t now = NowUnix();
-    for (const auto& r : *recs) {
-      if (r.track.id == 0) continue;  // provider track not in the catalogue
-      Status s = (*cat)->RecordPlay(a.listener, r.track.id, now);
-      if (!s.ok()) return std::cerr << "recommend: " << s.ToString() << "\n", 1;
-    }
+    std::vector<std::int64_t> ids;
+    for (const auto& r : *recs)
+      if (r.track.id != 0) ids.push_back(r.track.id);  // 0: provider track not in the catalogue
+    Status s = store->RecordPlays(a.listener, ids, NowUnix());
+    if (s.IsUnavailable())
+      std::cerr << "recommend: plays not recorded: " << s.message() << "\n";
+    else if (!s.ok()) return std::cerr << "recommend: " << s.ToString() << "\n", 1;
   }
   const MoodPoint mood = ProbsToMoodPoint(probs);
   if (a.json) {
@@ -302,6 +328,7 @@ int RunStats(const std::string& db, bool as_json) {
 
 struct FeedbackArgs {
   std::string db;
+  std::string database_url;
   std::string listener;
   std::int64_t track = 0;
 };
@@ -309,7 +336,11 @@ struct FeedbackArgs {
 int RunFeedback(const FeedbackArgs& a, FeedbackKind kind) {
   auto cat = OpenDb(a.db);
   if (!cat.ok()) return std::cerr << "feedback: " << cat.status().ToString() << "\n", 1;
-  Status s = (*cat)->RecordFeedback(a.listener, a.track, kind, NowUnix());
+  // Track ids are checked against the local catalogue (PostgreSQL holds ids only).
+  Status s = (*cat)->GetTrack(a.track).status();
+  auto store = OpenHistory(a.database_url, *cat);
+  if (s.ok()) s = store.status();
+  if (s.ok()) s = (*store)->RecordFeedback(a.listener, a.track, kind, NowUnix());
   if (!s.ok()) return std::cerr << "feedback: " << s.ToString() << "\n", s.IsNotFound() ? 1 : 2;
   std::printf("recorded %s of track %lld for %s\n", std::string(FeedbackName(kind)).c_str(),
               static_cast<long long>(a.track), a.listener.c_str());
@@ -324,6 +355,9 @@ void AddMusicCommands(CLI::App& app, int* exit_code) {
   const std::string default_config = DefaultConfigPath(Env);
   auto ra = std::make_shared<RecommendArgs>();
   ra->db = default_db;
+  const char* env_url = Env("MOODTUNE_DATABASE_URL");
+  const std::string default_url = env_url ? env_url : "";
+  ra->database_url = default_url;
   ra->config = default_config;
   auto* rec = app.add_subcommand("recommend", "Recommend tracks for an emotion, with reasons");
   rec->add_option("--db", ra->db, DbHelp())->capture_default_str();
@@ -334,6 +368,8 @@ void AddMusicCommands(CLI::App& app, int* exit_code) {
   rec->add_option("--strategy", ra->strategy, "match|uplift|calm")->capture_default_str();
   rec->add_option("--genre", ra->opts.include_genres, "Only these genres (repeatable or comma-separated)")->delimiter(',');
   rec->add_option("--exclude-genre", ra->opts.exclude_genres, "Never these genres (repeatable or comma-separated)")->delimiter(',');
+  // No capture_default_str: the URL may hold a password and --help must not print it.
+  rec->add_option("--database-url", ra->database_url, DatabaseUrlHelp());
   rec->add_option("--listener", ra->listener,
                   "Listener id: excludes recent plays, applies like/skip feedback, records plays");
   rec->add_option("--seed", ra->seed, "Fixed seed for a reproducible list (-1 = random)")
@@ -391,6 +427,7 @@ void AddMusicCommands(CLI::App& app, int* exit_code) {
 
   auto fa = std::make_shared<FeedbackArgs>();
   fa->db = default_db;
+  fa->database_url = default_url;
   auto* fb = app.add_subcommand("feedback", "Record like/skip feedback for a listener");
   fb->require_subcommand(1);
   for (FeedbackKind kind : {FeedbackKind::kLike, FeedbackKind::kSkip}) {
@@ -398,6 +435,7 @@ void AddMusicCommands(CLI::App& app, int* exit_code) {
                                  kind == FeedbackKind::kLike ? "The listener liked a track"
                                                              : "The listener skipped a track");
     k->add_option("--db", fa->db, DbHelp())->capture_default_str();
+    k->add_option("--database-url", fa->database_url, DatabaseUrlHelp());
     k->add_option("--listener", fa->listener, "Listener id")->required();
     k->add_option("--track", fa->track, "Track id (shown by recommend)")->required();
     k->callback([fa, kind, exit_code] { *exit_code = RunFeedback(*fa, kind); });

@@ -235,6 +235,61 @@ Result<ListenerHistory> Catalogue::History(std::string_view listener) const {
   return h;
 }
 
+Status Catalogue::RecordPlays(std::string_view listener,
+                              std::span<const std::int64_t> track_ids, std::int64_t unix_s) {
+  if (listener.empty()) return Status::InvalidArgument("empty listener id");
+  if (track_ids.empty()) return Status::Ok();
+  sqlite3* db = impl_->db.get();
+  Transaction tx(db);
+  MOODTUNE_RETURN_IF_ERROR(tx.Begin());
+  MOODTUNE_RETURN_IF_ERROR(EnsureListener(db, listener, unix_s));
+  auto st = Stmt::Prepare(db, "INSERT INTO plays(listener_id, track_id, played_at) VALUES(?,?,?)");
+  if (!st.ok()) return st.status();
+  for (std::int64_t id : track_ids) {
+    // The foreign key would reject it too, but as Internal; callers want NotFound.
+    auto track = GetTrack(id);
+    if (!track.ok()) return track.status();
+    st->Reset();
+    st->Bind(1, listener);
+    st->Bind(2, id);
+    st->Bind(3, unix_s);
+    if (st->Step() != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db));
+  }
+  return tx.Commit();
+}
+
+Result<std::vector<std::int64_t>> Catalogue::RecentPlays(std::string_view listener,
+                                                         int limit) const {
+  sqlite3* db = impl_->db.get();
+  auto st = Stmt::Prepare(db,
+                          "SELECT track_id FROM plays WHERE listener_id = ? "
+                          "ORDER BY played_at DESC, id DESC LIMIT ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, listener);
+  st->Bind(2, static_cast<std::int64_t>(limit < 0 ? 0 : limit));
+  std::vector<std::int64_t> out;
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW) out.push_back(st->Int(0));
+  if (rc != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db));
+  return out;
+}
+
+Result<std::vector<FeedbackEvent>> Catalogue::FeedbackOf(std::string_view listener) const {
+  sqlite3* db = impl_->db.get();
+  auto st = Stmt::Prepare(db,
+                          "SELECT track_id, kind, at FROM feedback WHERE listener_id = ? "
+                          "ORDER BY at, id");
+  if (!st.ok()) return st.status();
+  st->Bind(1, listener);
+  std::vector<FeedbackEvent> out;
+  int rc;
+  while ((rc = st->Step()) == SQLITE_ROW)
+    out.push_back({st->Int(0), st->Text(1) == "like" ? FeedbackKind::kLike : FeedbackKind::kSkip,
+                   st->Int(2)});
+  if (rc != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db));
+  return out;
+}
+
 Result<CatalogueStats> Catalogue::Stats() const {
   sqlite3* db = impl_->db.get();
   CatalogueStats s;

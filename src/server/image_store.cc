@@ -35,26 +35,33 @@ bool IsValidId(std::string_view id) {
   return true;
 }
 
-ImageStore::ImageStore(int max_images, std::chrono::seconds max_age, SteadyNow now)
+ImageStore::ImageStore(int max_images, std::chrono::seconds max_age, SteadyNow now,
+                       std::int64_t max_bytes)
     : max_images_(static_cast<std::size_t>(max_images < 1 ? 1 : max_images)),
       max_age_(max_age),
+      max_bytes_(max_bytes),
       now_(now ? std::move(now) : SteadyNow([] { return std::chrono::steady_clock::now(); })) {}
 
 void ImageStore::EvictLocked(std::chrono::steady_clock::time_point now) {
   while (!order_.empty() &&
-         (order_.size() > max_images_ || now - order_.front().at > max_age_)) {
+         (order_.size() > max_images_ || now - order_.front().at > max_age_ ||
+          bytes_ > max_bytes_)) {
+    bytes_ -= order_.front().bytes;
     images_.erase(order_.front().id);
     order_.pop_front();
   }
 }
 
 std::string ImageStore::Put(std::string jpeg) {
+  const auto size = static_cast<std::int64_t>(jpeg.size());
+  if (size > max_bytes_) return "";
   std::string id = RandomId();
   auto bytes = std::make_shared<const std::string>(std::move(jpeg));
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = now_();
   images_[id] = std::move(bytes);
-  order_.push_back({id, now});
+  order_.push_back({id, now, size});
+  bytes_ += size;
   EvictLocked(now);
   return id;
 }

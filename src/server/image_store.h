@@ -1,11 +1,12 @@
 // In-memory store of annotated JPEGs served at /static/<id>.jpg. Ids are 128 random bits
 // (getrandom) as 32 lower-case hex digits, so they cannot be guessed or enumerated; nothing
 // touches the disk, so no path can escape. Retention: at most max_images, none older than
-// max_age (the oldest go first).
+// max_age, at most max_bytes in all (the oldest go first).
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -22,10 +23,13 @@ using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
 
 class ImageStore {
  public:
-  // `now` is injected for tests; default: steady_clock::now.
-  ImageStore(int max_images, std::chrono::seconds max_age, SteadyNow now = nullptr);
+  // `now` is injected for tests; default: steady_clock::now. `max_bytes` bounds the sum of
+  // stored image sizes.
+  ImageStore(int max_images, std::chrono::seconds max_age, SteadyNow now = nullptr,
+             std::int64_t max_bytes = INT64_MAX);
 
-  // Stores `jpeg` and returns its new id.
+  // Stores `jpeg` and returns its new id, evicting the oldest images to make room. Returns
+  // "" (store full) when `jpeg` alone is larger than max_bytes: nothing is kept.
   std::string Put(std::string jpeg);
   // The bytes for `id`, or nullptr when unknown, expired or not a well-formed id.
   std::shared_ptr<const std::string> Get(std::string_view id);
@@ -36,11 +40,14 @@ class ImageStore {
 
   const std::size_t max_images_;
   const std::chrono::seconds max_age_;
+  const std::int64_t max_bytes_;
   SteadyNow now_;
+  std::int64_t bytes_ = 0;
   std::mutex mu_;
   struct Entry {
     std::string id;
     std::chrono::steady_clock::time_point at;
+    std::int64_t bytes = 0;
   };
   std::deque<Entry> order_;  // oldest first
   std::unordered_map<std::string, std::shared_ptr<const std::string>> images_;

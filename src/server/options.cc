@@ -7,7 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "moodtune/music/history_store.h"
 #include "moodtune/server.h"
+#include "security.h"
 
 namespace moodtune::server {
 namespace {
@@ -42,9 +44,25 @@ const std::vector<Field>& Fields() {
       {"default_n", &ServerOptions::default_n, "tracks per answer when n is not given"},
       {"db", &ServerOptions::db,
        "catalogue SQLite file (empty = $MOODTUNE_DB or ~/.local/share/moodtune/moodtune.db)"},
+      {"database_url", &ServerOptions::database_url,
+       "PostgreSQL URL (postgresql://user:pass@host:port/db) for listener history and feedback, "
+       "shared by replicas (empty = the SQLite db file)"},
       {"face_model", &ServerOptions::face_model, "BlazeFace ONNX file"},
       {"emotion_model", &ServerOptions::emotion_model, "emotion classifier ONNX file"},
       {"access_log", &ServerOptions::access_log, "structured access log on stderr"},
+      {"api_keys_sha256", &ServerOptions::api_keys_sha256,
+       "comma list of SHA-256 hex digests of accepted API keys (empty = no key required)"},
+      {"rate_limit_per_min", &ServerOptions::rate_limit_per_min,
+       "requests a minute per API key or client IP (0 = no limit)"},
+      {"rate_limit_burst", &ServerOptions::rate_limit_burst, "requests allowed back to back"},
+      {"cors_origins", &ServerOptions::cors_origins,
+       "comma list of origins allowed cross-origin, \"*\" = any (empty = none)"},
+      {"metrics_allow", &ServerOptions::metrics_allow,
+       "comma list of peer IPs / IPv4 CIDRs allowed /metrics (empty = any)"},
+      {"store_annotated", &ServerOptions::store_annotated,
+       "draw and keep annotated images (false: never kept, URLs null)"},
+      {"static_max_bytes", &ServerOptions::static_max_bytes,
+       "annotated-image store budget in bytes (oldest evicted first)"},
   };
   return kFields;
 }
@@ -163,6 +181,10 @@ Status ValidateOptions(const ServerOptions& o) {
   if (o.static_max_age_s < 1) return bad("static_max_age_s must be >= 1");
   if (o.jpeg_quality < 1 || o.jpeg_quality > 100) return bad("jpeg_quality must be in 1..100");
   if (o.default_n < 1 || o.default_n > 100) return bad("default_n must be in 1..100");
+  if (auto keys = KeyRing::FromDigests(o.api_keys_sha256); !keys.ok()) return keys.status();
+  if (o.rate_limit_per_min < 0) return bad("rate_limit_per_min must be >= 0");
+  if (o.rate_limit_burst < 1) return bad("rate_limit_burst must be >= 1");
+  if (o.static_max_bytes < 1) return bad("static_max_bytes must be >= 1");
   if (!o.public_url.empty() && o.public_url.rfind("http://", 0) != 0 &&
       o.public_url.rfind("https://", 0) != 0)
     return bad("public_url must start with http:// or https://");
@@ -172,6 +194,7 @@ Status ValidateOptions(const ServerOptions& o) {
 std::string OptionsToJson(const ServerOptions& o) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (const Field& f : Fields()) j[f.name] = ValueOf<nlohmann::ordered_json>(o, f.member);
+  j["database_url"] = music::RedactDatabaseUrl(o.database_url);
   return j.dump(2);
 }
 

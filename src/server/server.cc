@@ -17,6 +17,8 @@
 #include "image_store.h"
 #include "metrics.h"
 #include "moodtune/device_protocol.h"
+#include "security.h"
+#include "moodtune/music/catalogue.h"
 #include "moodtune/music/paths.h"
 #include "service.h"
 #include "views.h"
@@ -44,6 +46,23 @@ bool ValidDeviceId(const std::string& id) {
   return true;
 }
 
+// Routes anyone may fetch without an API key: probes, the web page and its assets, the API
+// description, and annotated images (capability URLs: 128-bit random ids that <img> tags
+// fetch without headers).
+bool OpenRoute(const std::string& path) {
+  return path == "/healthz" || path == "/readyz" || path == "/" || path == "/openapi.json" ||
+         path.rfind("/assets/", 0) == 0 || path.rfind("/static/", 0) == 0;
+}
+
+// Health probes are never rate limited (an orchestrator must see the truth).
+bool ProbeRoute(const std::string& path) { return path == "/healthz" || path == "/readyz"; }
+
+nlohmann::ordered_json WarningsJson(const std::vector<Warning>& warnings) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const Warning& w : warnings) out.push_back({{"code", w.code}, {"message", w.message}});
+  return out;
+}
+
 }  // namespace
 
 AnalyzerLoader DefaultAnalyzerLoader(const ServerOptions& o) {
@@ -63,6 +82,10 @@ struct Server::Impl {
   std::shared_ptr<spdlog::logger> log;
   Metrics metrics;
   ImageStore images;
+  KeyRing keys;
+  RateLimiter limiter;
+  std::vector<std::string> cors_origins;
+  std::vector<std::string> metrics_allow;
   std::unique_ptr<MoodService> service;
   httplib::Server http;
   int port = 0;
@@ -78,11 +101,19 @@ struct Server::Impl {
       : opts(o),
         loader(std::move(l)),
         log(std::move(lg)),
-        images(o.static_max_images, std::chrono::seconds(o.static_max_age_s)) {}
+        images(o.static_max_images, std::chrono::seconds(o.static_max_age_s), nullptr,
+               o.static_max_bytes),
+        keys(KeyRing::FromDigests(o.api_keys_sha256).value()),  // checked by ValidateOptions
+        limiter(o.rate_limit_per_min, o.rate_limit_burst),
+        cors_origins(SplitList(o.cors_origins)),
+        metrics_allow(SplitList(o.metrics_allow)) {}
 
   void Setup();
   void Routes();
   void AccessLog(const Request& req, const Response& res);
+  // CORS, preflight, rate limit, API key and /metrics peer checks, before any body is read.
+  // True when it answered the request itself (preflight, 401, 403, 429).
+  bool Guard(const Request& req, Response& res);
 
   // Parses n, strategy, genre (comma-separated) and listener.
   std::variant<MusicRequest, ApiError> ParseMusic(const Request& req) const;
@@ -95,7 +126,9 @@ struct Server::Impl {
     return load_status.ok() ? NotReady()
                             : ApiError{503, "models_failed", load_status.ToString()};
   }
+  // "" when no image was stored (annotated images off, or the store refused it).
   std::string ImageUrl(const Request& req, const std::string& id) const {
+    if (id.empty()) return "";
     return BaseUrl(req, opts.public_url, opts.host, port) + "/static/" + id + ".jpg";
   }
 
@@ -125,9 +158,12 @@ void Server::Impl::Setup() {
 
   http.set_pre_routing_handler([this](const Request& req, Response& res) {
     res.set_header("X-Request-Id", RequestId(req));
-    std::lock_guard<std::mutex> lock(inflight_mu);
-    inflight[&req] = Clock::now();
-    return httplib::Server::HandlerResponse::Unhandled;
+    {
+      std::lock_guard<std::mutex> lock(inflight_mu);
+      inflight[&req] = Clock::now();
+    }
+    return Guard(req, res) ? httplib::Server::HandlerResponse::Handled
+                           : httplib::Server::HandlerResponse::Unhandled;
   });
   // Statuses the library sets itself (413 before a handler runs, 404 no route, ...) get the
   // same JSON error body as ours; bodies our handlers wrote are kept.
@@ -153,6 +189,61 @@ void Server::Impl::Setup() {
   });
   http.set_logger([this](const Request& req, const Response& res) { AccessLog(req, res); });
   Routes();
+}
+
+bool Server::Impl::Guard(const Request& req, Response& res) {
+  const std::string origin = req.get_header_value("Origin");
+  const auto allowed_origin = AllowedOrigin(origin, cors_origins);
+  if (allowed_origin) {
+    res.set_header("Access-Control-Allow-Origin", *allowed_origin);
+    res.set_header("Vary", "Origin");
+    res.set_header("Access-Control-Expose-Headers", "Retry-After, X-Request-Id");
+  }
+  if (req.method == "OPTIONS") {
+    // Preflights carry no credentials, so they are answered before the key check.
+    const bool preflight = !origin.empty() && req.has_header("Access-Control-Request-Method");
+    if (preflight && !allowed_origin) {
+      ReplyError(res, {403, "origin_not_allowed", "this origin may not call the API"});
+      return true;
+    }
+    if (preflight) {
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers",
+                     "Authorization, X-API-Key, Content-Type, X-Request-Id, X-Device-Id");
+      res.set_header("Access-Control-Max-Age", "600");
+    }
+    res.set_header("Allow", "GET, POST, OPTIONS");
+    res.status = 204;
+    return true;
+  }
+  const std::string key = PresentedKey(req.get_header_value("Authorization"),
+                                       req.get_header_value("X-API-Key"));
+  const std::optional<std::string> digest = keys.required() ? keys.Match(key) : std::nullopt;
+  if (limiter.enabled() && !ProbeRoute(req.path)) {
+    // A valid key is its own bucket wherever it comes from; everything else (no key, a
+    // wrong key) shares its peer address's bucket, which also slows key guessing.
+    const auto d =
+        limiter.Take(digest ? "key:" + digest->substr(0, 16) : "ip:" + req.remote_addr);
+    if (!d.allowed) {
+      res.set_header("Retry-After", std::to_string(d.retry_after_s));
+      ReplyError(res, {429, "rate_limited", "too many requests; retry after the Retry-After "
+                                            "seconds"});
+      return true;
+    }
+  }
+  if (req.path == "/metrics" && !metrics_allow.empty() &&
+      !AddressAllowed(req.remote_addr, metrics_allow)) {
+    ReplyError(res, {403, "forbidden", "/metrics is not open to this address"});
+    return true;
+  }
+  if (keys.required() && !digest && !OpenRoute(req.path)) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    ReplyError(res, {401, "unauthorized",
+                     key.empty() ? "an API key is required (Authorization: Bearer or X-API-Key)"
+                                 : "the API key is not valid"});
+    return true;
+  }
+  return false;
 }
 
 void Server::Impl::AccessLog(const Request& req, const Response& res) {
@@ -234,44 +325,52 @@ std::optional<ImageAnalysis> Server::Impl::AnalyzeUpload(
 void Server::Impl::PostRecommend(const Request& req, Response& res) {
   auto music = ParseMusic(req);
   if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(res, *e);
-  auto a = AnalyzeUpload(req, res, /*annotate=*/true, {"files", "file", "image"});
+  auto a = AnalyzeUpload(req, res, opts.store_annotated, {"files", "file", "image"});
   if (!a) return;
   if (a->faces.empty()) return ReplyError(res, NoFace());
   const Face& face = a->faces.front();
-  auto recs = service->Recommend(face.probabilities, std::get<MusicRequest>(music));
+  std::vector<Warning> warnings = a->warnings;
+  auto recs = service->Recommend(face.probabilities, std::get<MusicRequest>(music), &warnings);
   if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
-  ReplyJson(res, 200, ReferenceJson(face, a->faces, *recs, ImageUrl(req, a->annotated_id)));
+  auto out = ReferenceJson(face, a->faces, *recs, ImageUrl(req, a->annotated_id));
+  if (!warnings.empty()) out["warnings"] = WarningsJson(warnings);
+  ReplyJson(res, 200, out);
 }
 
 void Server::Impl::PostAnalyze(const Request& req, Response& res) {
-  const bool annotate = Field(req, "annotate").value_or("1") != "0";
+  const bool annotate =
+      opts.store_annotated && Field(req, "annotate").value_or("1") != "0";
   auto a = AnalyzeUpload(req, res, annotate, {"image", "file", "files"});
   if (!a) return;
   nlohmann::ordered_json faces = nlohmann::ordered_json::array();
   for (const Face& f : a->faces) faces.push_back(FaceJson(f));
   nlohmann::ordered_json out = {{"width", a->width}, {"height", a->height}, {"faces", faces}};
-  out["annotated_image"] = annotate ? nlohmann::ordered_json(ImageUrl(req, a->annotated_id))
-                                    : nlohmann::ordered_json(nullptr);
+  const std::string url = ImageUrl(req, a->annotated_id);
+  out["annotated_image"] = url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(url);
+  if (!a->warnings.empty()) out["warnings"] = WarningsJson(a->warnings);
   ReplyJson(res, 200, out);
 }
 
 void Server::Impl::PostRecommendations(const Request& req, Response& res) {
   auto music = ParseMusic(req);
   if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(res, *e);
-  auto a = AnalyzeUpload(req, res, /*annotate=*/true, {"image", "file", "files"});
+  auto a = AnalyzeUpload(req, res, opts.store_annotated, {"image", "file", "files"});
   if (!a) return;
   if (a->faces.empty()) return ReplyError(res, NoFace());
   const Face& face = a->faces.front();
   const MusicRequest& m = std::get<MusicRequest>(music);
-  auto recs = service->Recommend(face.probabilities, m);
+  std::vector<Warning> warnings = a->warnings;
+  auto recs = service->Recommend(face.probabilities, m, &warnings);
   if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
   nlohmann::ordered_json faces = nlohmann::ordered_json::array();
   for (const Face& f : a->faces) faces.push_back(FaceJson(f));
   nlohmann::ordered_json out = FaceJson(face);
   out["strategy"] = music::StrategyName(m.strategy);
-  out["annotated_image"] = ImageUrl(req, a->annotated_id);
+  const std::string url = ImageUrl(req, a->annotated_id);
+  out["annotated_image"] = url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(url);
   out["faces"] = faces;
   out["recommendations"] = TracksJson(*recs);
+  if (!warnings.empty()) out["warnings"] = WarningsJson(warnings);
   ReplyJson(res, 200, out);
 }
 
@@ -283,12 +382,14 @@ void Server::Impl::GetRecommendations(const Request& req, Response& res) {
   auto emotion = ParseEmotion(*name);
   if (!emotion) return ReplyError(res, BadField("emotion must be one of the 7 class names"));
   const MusicRequest& m = std::get<MusicRequest>(music);
-  auto recs = service->Recommend(music::OneHot(*emotion), m);
+  std::vector<Warning> warnings;
+  auto recs = service->Recommend(music::OneHot(*emotion), m, &warnings);
   if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
-  ReplyJson(res, 200,
-            {{"emotion", EmotionName(*emotion)},
-             {"strategy", music::StrategyName(m.strategy)},
-             {"recommendations", TracksJson(*recs)}});
+  nlohmann::ordered_json out = {{"emotion", EmotionName(*emotion)},
+                                {"strategy", music::StrategyName(m.strategy)},
+                                {"recommendations", TracksJson(*recs)}};
+  if (!warnings.empty()) out["warnings"] = WarningsJson(warnings);
+  ReplyJson(res, 200, out);
 }
 
 void Server::Impl::PostFeedback(const Request& req, Response& res) {
@@ -319,6 +420,12 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
     return ReplyError(res, BadField("track_id must be an integer"));
   }
   Status s = service->Feedback(*listener, id, kind);
+  // Feedback is a write the client asked for: when storage fails it is refused (503, retry),
+  // never reported as stored.
+  if (!s.ok() && !s.IsNotFound() && !s.IsInvalidArgument()) {
+    res.set_header("Retry-After", "1");
+    return ReplyError(res, {503, "storage_unavailable", "feedback could not be stored"});
+  }
   if (!s.ok()) return ReplyError(res, FromStatus(s, ErrorContext::kMusic));
   ReplyJson(res, 200,
             {{"ok", true}, {"listener", *listener}, {"track_id", id},
@@ -418,9 +525,25 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
   if (tracks->empty()) return Status::InvalidArgument("the catalogue " + co.path + " is empty");
   DecodeOptions decode;
   decode.max_pixels = o.max_pixels;
-  impl->service = std::make_unique<MoodService>(std::move(catalogue).value(),
-                                                std::move(tracks).value(), &impl->images,
-                                                &impl->metrics, decode, o.jpeg_quality);
+  // Listener history: PostgreSQL when configured (shared by replicas), else the catalogue
+  // file's own tables. A dead database never stops the server: it answers without history.
+  std::unique_ptr<music::HistoryStore> history;
+  if (o.database_url.empty()) {
+    history = music::NewSqliteHistoryStore(std::move(catalogue).value());
+  } else {
+    music::HistoryStoreOptions ho;
+    ho.database_url = o.database_url;
+    auto pg = music::NewPostgresHistoryStore(ho);
+    if (!pg.ok()) return pg.status();
+    history = std::move(pg).value();
+    Status probe = history->RecentPlays("-", 0).status();  // connects and migrates now
+    log->log(probe.ok() ? spdlog::level::info : spdlog::level::warn,
+             "{{\"event\":\"history_store\",\"url\":{},\"status\":{}}}",
+             nlohmann::json(history->Describe()).dump(), nlohmann::json(probe.ToString()).dump());
+  }
+  impl->service = std::make_unique<MoodService>(std::move(history), std::move(tracks).value(),
+                                                &impl->images, &impl->metrics, decode,
+                                                o.jpeg_quality);
   impl->Setup();
   if (o.port == 0) {
     impl->port = impl->http.bind_to_any_port(o.host);

@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -7,6 +8,7 @@
 
 #include "image_store.h"
 #include "metrics.h"
+#include "moodtune/music/catalogue.h"
 
 namespace moodtune::server {
 namespace {
@@ -19,10 +21,10 @@ std::int64_t UnixNow() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 }  // namespace
 
-MoodService::MoodService(std::unique_ptr<music::Catalogue> catalogue,
+MoodService::MoodService(std::unique_ptr<music::HistoryStore> history,
                          std::vector<music::Track> tracks, ImageStore* store, Metrics* metrics,
                          DecodeOptions decode, int jpeg_quality)
-    : catalogue_(std::move(catalogue)),
+    : history_(std::move(history)),
       tracks_(std::move(tracks)),
       store_(store),
       metrics_(metrics),
@@ -67,16 +69,25 @@ Result<ImageAnalysis> MoodService::AnalyzeImage(std::span<const std::uint8_t> by
       cv::imencode(".jpg", Annotate(*img, out.faces), jpeg,
                    {cv::IMWRITE_JPEG_QUALITY, jpeg_quality_});
     } catch (const cv::Exception& e) {
-      return Status::Internal(std::string("annotate: ") + e.what());
+      jpeg.clear();
+      out.warnings.push_back({"annotated_image_not_stored", "the annotated image could not be drawn"});
     }
-    out.annotated_id = store_->Put(std::string(jpeg.begin(), jpeg.end()));
+    if (!jpeg.empty()) {
+      out.annotated_id = store_->Put(std::string(jpeg.begin(), jpeg.end()));
+      if (out.annotated_id.empty())
+        out.warnings.push_back({"annotated_image_not_stored", "the annotated-image store is full"});
+    }
     metrics_->ObserveStage("annotate", SecondsSince(t0));
   }
   return out;
 }
 
 Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionProbs& probs,
-                                                                  const MusicRequest& r) {
+                                                                  const MusicRequest& r,
+                                                                  std::vector<Warning>* warnings) {
+  auto warn = [warnings](std::string code, const Status& s) {
+    if (warnings) warnings->push_back({std::move(code), s.message()});
+  };
   const auto t0 = std::chrono::steady_clock::now();
   music::RecommendOptions o;
   o.n = r.n;
@@ -84,17 +95,19 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
   o.include_genres = r.genres;
   music::ListenerHistory history;
   if (!r.listener.empty()) {
-    std::lock_guard<std::mutex> lock(catalogue_mu_);
-    auto h = catalogue_->History(r.listener);
-    if (!h.ok()) return h.status();
-    history = std::move(h).value();
+    auto h = music::LoadHistory(*history_, r.listener, music::CatalogueOptions{}.recent_plays,
+                                tracks_);
+    // A storage fault costs the personalisation, not the answer.
+    if (h.ok()) history = std::move(h).value();
+    else warn("history_unavailable", h.status());
   }
   auto recs = music::Recommend(tracks_, probs, history, o);
   if (!recs.ok()) return recs.status();
   if (!r.listener.empty()) {
-    std::lock_guard<std::mutex> lock(catalogue_mu_);
-    for (const auto& rec : *recs)
-      MOODTUNE_RETURN_IF_ERROR(catalogue_->RecordPlay(r.listener, rec.track.id, UnixNow()));
+    std::vector<std::int64_t> ids;
+    for (const auto& rec : *recs) ids.push_back(rec.track.id);
+    Status played = history_->RecordPlays(r.listener, ids, UnixNow());
+    if (!played.ok()) warn("history_not_recorded", played);
   }
   metrics_->ObserveStage("recommend", SecondsSince(t0));
   return recs;
@@ -103,10 +116,12 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
 Status MoodService::Feedback(const std::string& listener, std::int64_t track_id,
                              music::FeedbackKind kind) {
   if (listener.empty()) return Status::InvalidArgument("listener must not be empty");
-  std::lock_guard<std::mutex> lock(catalogue_mu_);
-  auto t = catalogue_->GetTrack(track_id);
-  if (!t.ok()) return t.status();
-  return catalogue_->RecordFeedback(listener, track_id, kind, UnixNow());
+  // Track ids are checked against this process's catalogue: the PostgreSQL store keeps ids
+  // only (no tracks table to reference).
+  const bool known = std::any_of(tracks_.begin(), tracks_.end(),
+                                 [track_id](const music::Track& t) { return t.id == track_id; });
+  if (!known) return Status::NotFound("no track " + std::to_string(track_id));
+  return history_->RecordFeedback(listener, track_id, kind, UnixNow());
 }
 
 }  // namespace moodtune::server

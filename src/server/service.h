@@ -2,7 +2,8 @@
 // feedback. The HTTP layer (http_server.cc) parses requests and calls one of these.
 // Thread-safety: all methods may be called concurrently. The analyzer is shared read-only
 // (its nets are guarded inside moodtune_vision); the track list is an immutable snapshot;
-// the catalogue's single SQLite handle is used under a mutex.
+// listener history goes through a music::HistoryStore, itself thread-safe (SQLite under a
+// mutex, or a PostgreSQL connection pool).
 #pragma once
 
 #include <atomic>
@@ -13,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "moodtune/music/catalogue.h"
+#include "moodtune/music/history_store.h"
 #include "moodtune/music/recommender.h"
 #include "moodtune/status.h"
 #include "moodtune/vision.h"
@@ -23,11 +24,20 @@ namespace moodtune::server {
 class ImageStore;
 class Metrics;
 
+// A part of an answer that could not be delivered while the rest still was (storage faults):
+// rendered as {"code", "message"} in the answer's "warnings" array.
+struct Warning {
+  std::string code;  // snake_case, stable: annotated_image_not_stored, history_unavailable,
+                     // history_not_recorded
+  std::string message;
+};
+
 struct ImageAnalysis {
   int width = 0;  // decoded image size, pixels
   int height = 0;
   std::vector<Face> faces;   // best first (detector score)
-  std::string annotated_id;  // ImageStore id of the annotated JPEG; "" when not asked
+  std::string annotated_id;  // ImageStore id of the annotated JPEG; "" when not asked/stored
+  std::vector<Warning> warnings;  // annotation asked for but not stored, and why
 };
 
 struct MusicRequest {
@@ -39,23 +49,28 @@ struct MusicRequest {
 
 class MoodService {
  public:
-  // `store` and `metrics` are borrowed and must outlive the service.
-  MoodService(std::unique_ptr<music::Catalogue> catalogue, std::vector<music::Track> tracks,
+  // `store` and `metrics` are borrowed and must outlive the service. `history` holds plays
+  // and feedback (the SQLite catalogue's tables, or PostgreSQL with a database_url).
+  MoodService(std::unique_ptr<music::HistoryStore> history, std::vector<music::Track> tracks,
               ImageStore* store, Metrics* metrics, DecodeOptions decode, int jpeg_quality);
 
   // Publishes the loaded analyzer; from then on ready() is true.
   void SetAnalyzer(std::shared_ptr<const Analyzer> analyzer);
   bool ready() const;
 
-  // Decodes and analyzes one image; with `annotate`, stores the annotated JPEG.
-  // Unavailable before SetAnalyzer; decode errors as DecodeImage gives them
-  // (InvalidArgument, ResourceExhausted); Internal for model failures.
+  // Decodes and analyzes one image; with `annotate`, stores the annotated JPEG. When drawing
+  // or storing it fails (store full, encoder error) the analysis is still returned, with no
+  // annotated_id and a warning. Unavailable before SetAnalyzer; decode errors as DecodeImage
+  // gives them (InvalidArgument, ResourceExhausted); Internal for model failures.
   Result<ImageAnalysis> AnalyzeImage(std::span<const std::uint8_t> bytes, bool annotate) const;
 
   // Tracks for 7-class probabilities. With a listener: applies their history and records
-  // the answer as plays. InvalidArgument for n outside 1..100.
+  // the answer as plays. History storage faults (locked, unwritable or unreachable database)
+  // do not fail the call: the answer is computed without history / not recorded and a
+  // warning is appended to `warnings` (may be nullptr). InvalidArgument for n outside 1..100.
   Result<std::vector<music::Recommendation>> Recommend(const EmotionProbs& probs,
-                                                       const MusicRequest& r);
+                                                       const MusicRequest& r,
+                                                       std::vector<Warning>* warnings = nullptr);
 
   // Records like/skip; NotFound for an unknown track id, InvalidArgument for an empty listener.
   Status Feedback(const std::string& listener, std::int64_t track_id, music::FeedbackKind kind);
@@ -68,8 +83,7 @@ class MoodService {
   mutable std::mutex analyzer_mu_;
   std::shared_ptr<const Analyzer> analyzer_;
   std::atomic<bool> ready_{false};
-  std::mutex catalogue_mu_;
-  std::unique_ptr<music::Catalogue> catalogue_;
+  const std::unique_ptr<music::HistoryStore> history_;
   const std::vector<music::Track> tracks_;
   ImageStore* store_;
   Metrics* metrics_;

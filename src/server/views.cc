@@ -92,7 +92,8 @@ nlohmann::ordered_json ReferenceJson(const Face& face, const std::vector<Face>& 
       t && !t->preview_url.empty() ? nlohmann::ordered_json(t->preview_url) : nlohmann::ordered_json(nullptr);
   out["class_of_emotion"] = Mood3Name(top);
   out["confidence"] = Percent2(m3[static_cast<int>(top)]);
-  out["bounding_box_image"] = image_url;
+  out["bounding_box_image"] =
+      image_url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(image_url);
   out["emotion"] = EmotionName(face.emotion);
   out["recommendations"] = TracksJson(recs);
   nlohmann::ordered_json fs = nlohmann::ordered_json::array();

@@ -22,7 +22,8 @@ nlohmann::ordered_json TracksJson(const std::vector<music::Recommendation>& recs
 
 // The reference's /recommend answer for `face` and the first track, plus extras:
 // music_title, music_artists, music_url, music_preview_url (string|null), class_of_emotion
-// ("Happy"|"Sad"|"Neutral"), confidence (percent, 2 decimals), bounding_box_image,
+// ("Happy"|"Sad"|"Neutral"), confidence (percent, 2 decimals), bounding_box_image (null
+// when `image_url` is empty: annotated images off or not stored),
 // then recommendations (all `recs`) and faces.
 nlohmann::ordered_json ReferenceJson(const Face& face, const std::vector<Face>& faces,
                              const std::vector<music::Recommendation>& recs,

@@ -26,7 +26,38 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(o.db, "");
   EXPECT_EQ(o.face_model, BlazeFaceOptions{}.model_path);
   EXPECT_EQ(o.emotion_model, ClassifierOptions{}.model_path);
+  // Security defaults (SECURITY.md): open API, no rate limit, no cross-origin callers,
+  // /metrics open to whoever reaches the port, annotated images kept in memory.
+  EXPECT_EQ(o.api_keys_sha256, "");
+  EXPECT_EQ(o.rate_limit_per_min, 0);
+  EXPECT_EQ(o.rate_limit_burst, 30);
+  EXPECT_EQ(o.cors_origins, "") << "never * by default";
+  EXPECT_EQ(o.metrics_allow, "");
+  EXPECT_TRUE(o.store_annotated);
+  EXPECT_EQ(o.static_max_bytes, 256 << 20);
   EXPECT_TRUE(ValidateOptions(o).ok());
+}
+
+TEST(ServerOptionsTest, SecurityOptionsAreValidated) {
+  ServerOptions o;
+  o.api_keys_sha256 = "not-a-digest";
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o.api_keys_sha256 = std::string(64, 'a') + "," + std::string(64, 'B');
+  EXPECT_TRUE(ValidateOptions(o).ok());
+  o.rate_limit_burst = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o.rate_limit_burst = 1;
+  o.rate_limit_per_min = -1;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  ServerOptions e;
+  const std::map<std::string, std::string> env = {{"MOODTUNE_STORE_ANNOTATED", "0"},
+                                                  {"MOODTUNE_CORS_ORIGINS", "https://a.example"}};
+  ASSERT_TRUE(ApplyEnvironment([&](const char* k) -> const char* {
+                auto it = env.find(k);
+                return it == env.end() ? nullptr : it->second.c_str();
+              }, e).ok());
+  EXPECT_FALSE(e.store_annotated);
+  EXPECT_EQ(e.cors_origins, "https://a.example");
 }
 
 TEST(ServerOptionsTest, DescribeCoversEveryJsonKeyWithItsDefault) {

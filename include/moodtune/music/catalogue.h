@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "moodtune/music/history_store.h"
 #include "moodtune/music/recommender.h"
 #include "moodtune/music/track.h"
 #include "moodtune/status.h"
@@ -69,6 +70,14 @@ class Catalogue {
                         std::int64_t unix_s);
   // Latest plays (CatalogueOptions::recent_plays) and all feedback of one listener.
   Result<ListenerHistory> History(std::string_view listener) const;
+
+  // Raw history for HistoryStore (history_store.h). RecordPlays writes all rows in one
+  // transaction (NotFound for an unknown track id, nothing written). RecentPlays: the
+  // `limit` latest track ids, newest first. FeedbackOf: all feedback, oldest first.
+  Status RecordPlays(std::string_view listener, std::span<const std::int64_t> track_ids,
+                     std::int64_t unix_s);
+  Result<std::vector<std::int64_t>> RecentPlays(std::string_view listener, int limit) const;
+  Result<std::vector<FeedbackEvent>> FeedbackOf(std::string_view listener) const;
 
   Result<CatalogueStats> Stats() const;
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Load (issue 7): 64 connections on POST /recommend for N minutes against `moodtune serve` on
+# 127.0.0.1, with wrk. Reports p50/p90/p99, requests, socket errors, the 5xx count (counted by
+# bench/faults/count_5xx.lua) and the server's RSS after warm-up vs at the end.
+# Usage: bench/faults/load.sh [BUILD_DIR] [MINUTES] [CONNECTIONS]   (defaults: build 5 64)
+# The server runs with threads = CONNECTIONS (cpp-httplib holds a worker per keep-alive
+# connection; fewer workers than connections makes the rest wait past wrk's timeout).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+minutes=${2:-5}
+conns=${3:-64}
+warmup_s=${MOODTUNE_LOAD_WARMUP_S:-30}
+port=${MOODTUNE_BENCH_PORT:-8078}
+photo=/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg
+tmp=$(mktemp -d)
+trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+
+"$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/face.jpg"
+export MOODTUNE_BENCH_JPEG="$tmp/face.jpg"
+MOODTUNE_DB="$tmp/load.db" MOODTUNE_ACCESS_LOG=false MOODTUNE_THREADS="$conns" \
+  "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
+server_pid=$!
+for _ in $(seq 300); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+  sleep 0.1
+done
+curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$tmp/serve.log"; exit 1; }
+url="http://127.0.0.1:$port"
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
+
+echo "input: $(stat -c %s "$tmp/face.jpg") bytes 640x480; server threads $conns; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rss_kib start $(rss)"
+wrk -t2 -c"$conns" -d"${warmup_s}s" --timeout 10s -s bench/faults/count_5xx.lua "$url" >/dev/null
+rss_warm=$(rss)
+echo "rss_kib after ${warmup_s}s warm-up at $conns connections: $rss_warm"
+wrk -t2 -c"$conns" -d"$((minutes * 60))s" --timeout 10s --latency -s bench/faults/count_5xx.lua "$url" \
+  | tee "$tmp/wrk.txt" | grep -E "Latency|Requests/sec|Socket errors|Non-2xx|^ +(50|90|99)%|^result"
+rss_end=$(rss)
+awk -v a="$rss_warm" -v b="$rss_end" 'BEGIN {printf "rss_kib end %d growth_after_warmup %.1f%%\n", b, 100 * (b - a) / a}'
+echo "server 5xx (from /metrics):"
+curl -s "$url/metrics" | grep -E '^moodtune_http_requests_total.*status="5' | grep -v 'route="/readyz"' || echo "  none (the /readyz 503s while models load are expected)"
