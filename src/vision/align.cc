@@ -3,20 +3,14 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "gray.h"
 #include "moodtune/vision.h"
 
 namespace moodtune {
 
 cv::Mat AlignFace(const cv::Mat& image, const Detection& d, const AlignOptions& opts) {
   if (image.empty() || opts.size <= 0) return {};
-  cv::Mat gray;
-  if (image.channels() == 3) {
-    cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY);
-  } else if (image.channels() == 4) {
-    cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY);
-  } else {
-    gray = image;
-  }
+  const cv::Mat gray = ToGray(image);
   // Keypoint 0 is the subject's right eye (image left), 1 the left eye. Rotating by the
   // eye line's angle about the box centre levels them; without distinct eye points (e.g. a
   // whole-image "face") the angle is 0.

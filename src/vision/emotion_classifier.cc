@@ -8,6 +8,7 @@
 #include <string>
 
 #include "emotion_math.h"
+#include "gray.h"
 #include "model_file.h"
 #include "moodtune/vision.h"
 #include "net_pool.h"
@@ -25,14 +26,7 @@ class OnnxEmotionClassifier final : public EmotionClassifier {
     if (face.empty()) return Status::InvalidArgument("empty face crop");
     if (face.depth() != CV_8U) return Status::InvalidArgument("face crop must be 8-bit");
     try {
-      cv::Mat gray;
-      if (face.channels() == 3) {
-        cv::cvtColor(face, gray, cv::COLOR_BGR2GRAY);
-      } else if (face.channels() == 4) {
-        cv::cvtColor(face, gray, cv::COLOR_BGRA2GRAY);
-      } else {
-        gray = face;
-      }
+      cv::Mat gray = ToGray(face);
       if (gray.size() != cv::Size(kSide, kSide)) {
         cv::resize(gray, gray, {kSide, kSide}, 0, 0, cv::INTER_AREA);
       }

@@ -114,6 +114,19 @@ void AppendWeights(EmotionNet& net, Checkpoint* ck) {
   for (const auto& b : net->named_buffers()) ck->tensors.emplace_back("model." + b.key(), b.value().detach().cpu());
 }
 
+Result<std::vector<EmotionNet>> LoadNets(const std::vector<std::string>& checkpoint_paths) {
+  std::vector<EmotionNet> nets;
+  for (const auto& path : checkpoint_paths) {
+    auto ck = LoadCheckpoint(path);
+    if (!ck.ok()) return ck.status();
+    EmotionNet net(ck->model);
+    MOODTUNE_RETURN_IF_ERROR(LoadWeights(*ck, net));
+    net->eval();
+    nets.push_back(net);
+  }
+  return nets;
+}
+
 const torch::Tensor* FindTensor(const Checkpoint& ck, const std::string& name) {
   for (const auto& [n, t] : ck.tensors)
     if (n == name) return &t;

@@ -37,6 +37,8 @@ Result<Checkpoint> LoadCheckpoint(const std::string& path);
 // and shapes and fails with InvalidArgument on any mismatch.
 void AppendWeights(EmotionNet& net, Checkpoint* ck);
 Status LoadWeights(const Checkpoint& ck, EmotionNet& net);
+// Loads each checkpoint into a net in eval mode (an ensemble when there are several).
+Result<std::vector<EmotionNet>> LoadNets(const std::vector<std::string>& checkpoint_paths);
 // Finds a tensor by name; nullptr when absent.
 const torch::Tensor* FindTensor(const Checkpoint& ck, const std::string& name);
 

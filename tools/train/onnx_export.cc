@@ -145,17 +145,10 @@ Status ExportOnnx(EmotionNet& net, const std::string& path) { return ExportOnnx(
 
 Status ExportCheckpointsToOnnx(const std::vector<std::string>& checkpoint_paths,
                                const std::string& path) {
-  std::vector<EmotionNet> nets;
-  for (const auto& cp : checkpoint_paths) {
-    auto ck = LoadCheckpoint(cp);
-    if (!ck.ok()) return ck.status();
-    EmotionNet net(ck->model);
-    MOODTUNE_RETURN_IF_ERROR(LoadWeights(*ck, net));
-    net->eval();
-    nets.push_back(net);
-  }
+  auto nets = LoadNets(checkpoint_paths);
+  if (!nets.ok()) return nets.status();
   std::vector<EmotionNet*> ptrs;
-  for (auto& n : nets) ptrs.push_back(&n);
+  for (auto& n : *nets) ptrs.push_back(&n);
   return ExportOnnx(ptrs, path);
 }
 

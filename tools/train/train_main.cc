@@ -110,16 +110,31 @@ int RunTrain(int argc, char** argv) {
   return 0;
 }
 
+// Parses `--checkpoint FILE` (repeatable) and one other `flag VALUE` of a subcommand;
+// false (after a message) on anything else.
+bool ParseCheckpointArgs(int argc, char** argv, const std::string& flag,
+                         std::vector<std::string>* checkpoints, std::string* value) {
+  for (int i = 2; i < argc; i += 2) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) {
+      std::cerr << "moodtune-train " << argv[1] << ": missing value for " << a << "\n";
+      return false;
+    }
+    if (a == "--checkpoint") checkpoints->push_back(argv[i + 1]);
+    else if (a == flag) *value = argv[i + 1];
+    else {
+      std::cerr << "moodtune-train " << argv[1] << ": unknown option " << a << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 #ifdef MOODTUNE_WITH_ONNX
 int RunExport(int argc, char** argv) {
   std::vector<std::string> checkpoints;
   std::string out;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--checkpoint") checkpoints.push_back(argv[i + 1]);
-    else if (a == "--out") out = argv[i + 1];
-    else { std::cerr << "moodtune-train export: unknown option " << a << "\n"; return 2; }
-  }
+  if (!ParseCheckpointArgs(argc, argv, "--out", &checkpoints, &out)) return 2;
   if (checkpoints.empty() || out.empty()) {
     std::cerr << "usage: moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx\n";
     return 2;
@@ -139,32 +154,20 @@ int RunExport(int argc, char** argv) {
 int RunScore(int argc, char** argv) {
   std::vector<std::string> checkpoints;
   std::string data;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    const std::string a = argv[i];
-    if (a == "--checkpoint") checkpoints.push_back(argv[i + 1]);
-    else if (a == "--data") data = argv[i + 1];
-    else { std::cerr << "moodtune-train score: unknown option " << a << "\n"; return 2; }
-  }
+  if (!ParseCheckpointArgs(argc, argv, "--data", &checkpoints, &data)) return 2;
   if (checkpoints.empty() || data.empty()) {
     std::cerr << "usage: moodtune-train score --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
     return 2;
   }
   auto pack = moodtune::ReadPack(data);
   if (!pack.ok()) { std::cerr << pack.status().ToString() << "\n"; return 1; }
-  std::vector<moodtune::train::EmotionNet> nets;
-  for (const auto& c : checkpoints) {
-    auto ck = moodtune::train::LoadCheckpoint(c);
-    if (!ck.ok()) { std::cerr << ck.status().ToString() << "\n"; return 1; }
-    moodtune::train::EmotionNet net(ck->model);
-    auto s = moodtune::train::LoadWeights(*ck, net);
-    if (!s.ok()) { std::cerr << s.ToString() << "\n"; return 1; }
-    nets.push_back(net);
-  }
+  auto nets = moodtune::train::LoadNets(checkpoints);
+  if (!nets.ok()) { std::cerr << nets.status().ToString() << "\n"; return 1; }
   auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8).to(torch::kLong);
   for (bool flip : {false, true}) {
-    auto probs = moodtune::train::EnsembleProbs(nets, *pack, flip);
+    auto probs = moodtune::train::EnsembleProbs(*nets, *pack, flip);
     double acc = probs.argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();
-    std::cout << "{\"members\": " << nets.size() << ", \"flip_tta\": " << (flip ? "true" : "false")
+    std::cout << "{\"members\": " << nets->size() << ", \"flip_tta\": " << (flip ? "true" : "false")
               << ", \"accuracy\": " << acc << ", \"images\": " << pack->size() << "}\n";
   }
   return 0;
