@@ -24,7 +24,7 @@ struct Guarded {
 
 void CheckOne(const std::vector<char>& input, int* accepted) {
   auto exact = std::make_unique<char[]>(input.size() + 1);  // +1: never zero-sized
-  std::memcpy(exact.get(), input.data(), input.size());
+  if (!input.empty()) std::memcpy(exact.get(), input.data(), input.size());  // data() may be null
   auto g = std::make_unique<Guarded>();
   std::memset(g->before, 0xA5, sizeof(g->before));
   std::memset(g->after, 0x5A, sizeof(g->after));
