@@ -1,16 +1,7 @@
 -- wrk script for bench/faults/load.sh: POST /recommend (multipart `files`, the JPEG in
 -- $MOODTUNE_BENCH_JPEG) and count answers by class across all wrk threads.
-local path = os.getenv("MOODTUNE_BENCH_JPEG")
-local f = assert(io.open(path, "rb"), "cannot open " .. tostring(path))
-local jpeg = f:read("*a")
-f:close()
-local boundary = "----moodtuneload4c1e"
-wrk.method = "POST"
-wrk.path = "/recommend"
-wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
-wrk.body = "--" .. boundary .. "\r\n" ..
-  "Content-Disposition: form-data; name=\"files\"; filename=\"face.jpg\"\r\n" ..
-  "Content-Type: image/jpeg\r\n\r\n" .. jpeg .. "\r\n--" .. boundary .. "--\r\n"
+-- The request (method, path, multipart body) is the HTTP benchmark's; run from the repo root.
+dofile("bench/server/recommend.lua")
 
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
