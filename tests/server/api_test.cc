@@ -16,15 +16,8 @@ namespace {
 using namespace moodtune::server::testing;
 using nlohmann::json;
 
-class ApiTest : public ::testing::Test {
+class ApiTest : public ServerWithPhotosTest {
  protected:
-  void SetUp() override {
-    photos_ = FacePhotos();
-    if (photos_.empty()) GTEST_SKIP() << "install libdlib-dev for the face photos";
-    server_ = std::make_unique<TestServer>();
-    ASSERT_TRUE(server_->ok());
-  }
-  void TearDown() override { server_.reset(); }
 
   json Json(const httplib::Result& r) {
     EXPECT_TRUE(r) << "no answer";
@@ -40,8 +33,6 @@ class ApiTest : public ::testing::Test {
     return j["error"]["code"].get<std::string>();
   }
 
-  std::vector<std::string> photos_;
-  std::unique_ptr<TestServer> server_;
 };
 
 TEST_F(ApiTest, RecommendIsReferenceCompatible) {

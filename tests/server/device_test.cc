@@ -32,18 +32,7 @@ Emotion ExpectedEmotion(const std::string& path, float* confidence = nullptr) {
   return faces->front().emotion;
 }
 
-class DeviceEndpointTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    photos_ = FacePhotos();
-    if (photos_.empty()) GTEST_SKIP() << "install libdlib-dev for the face photos";
-    server_ = std::make_unique<TestServer>();
-    ASSERT_TRUE(server_->ok());
-  }
-  void TearDown() override { server_.reset(); }
-  std::vector<std::string> photos_;
-  std::unique_ptr<TestServer> server_;
-};
+class DeviceEndpointTest : public ServerWithPhotosTest {};
 
 TEST_F(DeviceEndpointTest, RawJpegAndMultipartGetTheProtocolAnswer) {
   const std::string& path = photos_.front();

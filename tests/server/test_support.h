@@ -177,4 +177,18 @@ inline std::string BlankPng() {
   return std::string(png.begin(), png.end());
 }
 
+// Fixture base: the dlib face photos (skips without them) and a running TestServer.
+class ServerWithPhotosTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    photos_ = FacePhotos();
+    if (photos_.empty()) GTEST_SKIP() << "install libdlib-dev for the face photos";
+    server_ = std::make_unique<TestServer>();
+    ASSERT_TRUE(server_->ok());
+  }
+  void TearDown() override { server_.reset(); }
+  std::vector<std::string> photos_;
+  std::unique_ptr<TestServer> server_;
+};
+
 }  // namespace moodtune::server::testing
