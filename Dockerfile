@@ -41,6 +41,7 @@ RUN apt-get update \
       --create-home --shell /usr/sbin/nologin moodtune
 COPY --from=build /build/moodtune /usr/local/bin/moodtune
 COPY --from=build /src/models/blazeface/face_detection_back_256x256_barracuda.onnx \
+                  /src/models/blazeface/face_detection_front_128x128_barracuda.onnx \
                   /src/models/blazeface/LICENSE* /app/models/blazeface/
 COPY --from=build /src/models/emotion/emotion.onnx /app/models/emotion/
 WORKDIR /app

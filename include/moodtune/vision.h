@@ -63,8 +63,27 @@ class FaceDetector {
   virtual Result<std::vector<Detection>> Detect(const cv::Mat& bgr) const = 0;
 };
 
+inline constexpr const char* kBlazeFaceFrontFile = "face_detection_front_128x128_barracuda.onnx";
+
 struct BlazeFaceOptions {
   std::string model_path = "models/blazeface/face_detection_back_256x256_barracuda.onnx";
+  // The short-range model, tried first (faces that fill the photo: camera shots, portraits);
+  // the "back" model above runs only when it finds nothing (group photos, small faces).
+  bool use_front = true;
+  std::string front_model_path;  // "" = kBlazeFaceFrontFile in model_path's folder
+  float front_min_score = 0.6f;  // the front pass's own threshold
+  // Front faces below this score are kept only when the "back" model also finds them (and
+  // only then does "back" run when the front pass found something).
+  float front_confident_score = 0.75f;
+  // Front faces smaller than this fraction of the photo's long side hint at a group photo
+  // with faces too small for the front model: "back" runs too and adds what it finds.
+  float front_small_face = 0.2f;
+  // When no face reaches front_min_score, a front face of at least closeup_min_score that
+  // spans closeup_fraction of the long side is still taken: the camera case, one face filling
+  // the frame (tiny face-only photos score low). Chosen on faces-in-the-wild-dev: a dog's
+  // muzzle (18% of dogs.jpg) stays out.
+  float closeup_min_score = 0.4f;
+  float closeup_fraction = 0.4f;
   // Drop candidates below this confidence. On the dlib photos (tests/vision/blazeface_test)
   // 0.5 and 0.6 give the same detections; 0.4 adds one more false positive than face found.
   float min_score = 0.6f;
@@ -74,16 +93,33 @@ struct BlazeFaceOptions {
   float retry_zoom_out = 2.5f;  // no face found: look again with the photo shrunk this much
                                 // inside the model's square (close-ups); <= 1 turns it off
 };
-// NotFound (with how to fetch it: scripts/fetch_models.sh) when the model file is missing.
+// The front model's file for these options ("" when use_front is off).
+std::string FrontModelPath(const BlazeFaceOptions& opts);
+// NotFound (with how to fetch it: scripts/fetch_models.sh) when a model file is missing.
 Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOptions& opts);
 
 struct AlignOptions {
   float margin = 0.15f;  // extra context around the detector box, as a fraction of its size
   int size = 48;         // output side in pixels (the emotion model's input)
+  // Contrast: each crop is stretched linearly to this pixel standard deviation around 128
+  // (0 = leave as is). Real photos are far flatter than FER2013's crops (std about 45 vs 74);
+  // chosen on faces-in-the-wild-dev (docs/model_card.md). The model is trained with it.
+  float contrast_std = 0;
 };
 // Rotates the image so the eyes are level, crops the face box plus margin and returns a
-// size x size 8-bit grayscale crop.
+// size x size 8-bit grayscale crop. Shrinks with an area filter (no aliasing). No contrast
+// step: FaceInput is what the model sees.
 cv::Mat AlignFace(const cv::Mat& bgr, const Detection& d, const AlignOptions& opts = {});
+
+// Stretches an 8-bit gray crop in place to opts.contrast_std (no-op when 0).
+void NormalizeContrast(cv::Mat& gray, const AlignOptions& opts);
+
+// THE pre-processing from a photo and one detection to the emotion model's input: aligned
+// crop (AlignFace) then contrast (NormalizeContrast), size x size 8-bit gray. With d ==
+// nullptr the image is taken to be a face crop already (FER2013, --assume-face): it is only
+// converted to gray and resized. The trainer's packer, analyze/eval and the server all use
+// this one function, so what the model learns is what it sees. Empty on empty input.
+cv::Mat FaceInput(const cv::Mat& image, const Detection* d, const AlignOptions& opts = {});
 
 struct ClassifierOptions {
   std::string model_path = "models/emotion/emotion.onnx";

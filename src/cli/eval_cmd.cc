@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct EvalOptions {
   std::string data;          // <data>/<class>/<image>, class names as ParseEmotion accepts
   bool assume_face = false;  // whole image is one face (pre-cropped data)
   bool json = false;         // one JSON object instead of the readable report
+  bool mirror = false;       // also analyse each photo mirrored: top-emotion agreement
   AnalyzerOptions analyzer;  // models and thresholds; defaults live in vision.h
   DecodeOptions decode;      // pixel limit; default lives in vision.h
 };
@@ -48,6 +50,8 @@ struct Outcome {
   bool face_found = false;
   float face_score = 0;          // detector score of the best face; 0 with no face
   EmotionProbs probabilities{};  // of the best face
+  int mirror_agrees = -1;        // --mirror: 1 when the mirrored photo's top emotion is the
+                                 // same, 0 when not, -1 when not measured (or no face)
 };
 
 // The three classes the music side uses, as 7-class emotions, in Mood3 order.
@@ -87,6 +91,12 @@ struct Report {
   std::map<std::string, int> ignored;
   ConfusionMatrix confusion, mood3_confusion;
   double accuracy = 0, accuracy_on_faces = 0, macro_f1 = 0, mood3_accuracy = 0;
+  // Happy/sad/neutral photos only, the top emotion of all seven (issue 10's figure).
+  std::int64_t mood3_images = 0;
+  double mood3_argmax7_accuracy = 0;
+  std::optional<double> ece;  // over faces found, top class of seven
+  std::int64_t mirror_pairs = 0;
+  double mirror_agreement = 0;
   std::vector<ClassScores> per_class;
   std::optional<double> ap[3];
   std::optional<double> map;
@@ -97,8 +107,23 @@ Report Summarise(const std::vector<Outcome>& outcomes) {
   Report r;
   r.images = outcomes.size();
   std::vector<int> truth, pred, truth3, pred3;
-  std::size_t correct_on_faces = 0;
+  std::size_t correct_on_faces = 0, mood3_correct7 = 0, mirror_same = 0;
+  std::vector<float> confidence;
+  std::vector<std::uint8_t> correct;
   for (const Outcome& o : outcomes) {
+    if (o.mirror_agrees >= 0) {
+      ++r.mirror_pairs;
+      mirror_same += static_cast<std::size_t>(o.mirror_agrees);
+    }
+    if (o.face_found) {
+      const Emotion top = TopEmotion(o.probabilities);
+      confidence.push_back(o.probabilities[static_cast<int>(top)]);
+      correct.push_back(top == o.label);
+    }
+    if (o.label == Emotion::kHappy || o.label == Emotion::kSad || o.label == Emotion::kNeutral) {
+      ++r.mood3_images;
+      mood3_correct7 += o.face_found && TopEmotion(o.probabilities) == o.label;
+    }
     const int t = static_cast<int>(o.label);
     const int p = o.face_found ? static_cast<int>(TopEmotion(o.probabilities)) : kNoPrediction;
     truth.push_back(t);
@@ -120,6 +145,9 @@ Report Summarise(const std::vector<Outcome>& outcomes) {
   r.macro_f1 = MacroF1(r.confusion);
   r.per_class = PerClassScores(r.confusion);
   r.mood3_accuracy = Accuracy(r.mood3_confusion);
+  r.mood3_argmax7_accuracy = r.mood3_images ? double(mood3_correct7) / double(r.mood3_images) : 0;
+  if (auto e = ExpectedCalibrationError(confidence, correct); e.ok()) r.ece = *e;
+  r.mirror_agreement = r.mirror_pairs ? double(mirror_same) / double(r.mirror_pairs) : 0;
   // Table 3 style: every image ranked by face score x p(class); no face scores 0.
   double ap_sum = 0;
   int ap_count = 0;
@@ -173,8 +201,14 @@ json ReportJson(const EvalOptions& o, const Report& r) {
   json columns = labels;
   columns.push_back("no_face");
   j["confusion_matrix"] = {{"rows", labels}, {"columns", columns}, {"counts", rows}};
-  j["mood3_images"] = r.mood3_confusion.Total();
-  j["mood3_accuracy"] = r.mood3_accuracy;
+  j["mood3_images"] = r.mood3_images;
+  j["mood3_accuracy_argmax7"] = r.mood3_argmax7_accuracy;
+  j["mood3_accuracy_3class_view"] = r.mood3_accuracy;
+  j["ece"] = OptionalJson(r.ece);
+  if (o.mirror) {
+    j["mirror_pairs"] = r.mirror_pairs;
+    j["mirror_agreement"] = r.mirror_agreement;
+  }
   json ap = json::object();
   for (int m = 0; m < 3; ++m)
     ap[std::string(EmotionName(kMood3Emotions[m]))] = OptionalJson(r.ap[m]);
@@ -211,8 +245,13 @@ void PrintReport(const EvalOptions& o, const Report& r) {
       std::printf(" %8lld", static_cast<long long>(r.confusion.at(t, p)));
     std::printf(" %8lld\n", static_cast<long long>(r.confusion.abstained[t]));
   }
-  std::printf("\nhappy/sad/neutral accuracy: %.4f over %lld images (argmax of the 3-class view)\n",
-              r.mood3_accuracy, static_cast<long long>(r.mood3_confusion.Total()));
+  std::printf("\nhappy/sad/neutral accuracy: %.4f over %lld images (top emotion of all 7); "
+              "%.4f as argmax of the 3-class view\n",
+              r.mood3_argmax7_accuracy, static_cast<long long>(r.mood3_images), r.mood3_accuracy);
+  if (r.ece) std::printf("expected calibration error (15 bins, top class of 7): %.4f\n", *r.ece);
+  if (o.mirror)
+    std::printf("mirror consistency: top emotion unchanged on %.4f of %lld photos with a face\n",
+                r.mirror_agreement, static_cast<long long>(r.mirror_pairs));
   std::printf("average precision (ranked by face score x p(class)):");
   for (int m = 0; m < 3; ++m) {
     const std::string name(EmotionName(kMood3Emotions[m]));
@@ -276,6 +315,19 @@ int RunEval(const EvalOptions& o) {
         out.face_score = f.detection.score;
         out.probabilities = f.probabilities;
       }
+      if (o.mirror && out.face_found) {
+        cv::Mat flipped;
+        cv::flip(*img, flipped, 1);
+        auto mirrored = (*analyzer)->Analyze(flipped, o.assume_face);
+        if (mirrored.ok() && !mirrored->empty()) {
+          const Face* best = &mirrored->front();
+          for (const Face& f : *mirrored)
+            if (f.detection.score > best->detection.score) best = &f;
+          out.mirror_agrees = best->emotion == TopEmotion(out.probabilities) ? 1 : 0;
+        } else if (mirrored.ok()) {
+          out.mirror_agrees = 0;  // the mirrored photo lost its face: not consistent
+        }
+      }
       outcomes.push_back(out);
     }
     bar.Update(samples.size());
@@ -316,6 +368,9 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
   sub->add_flag("--assume-face", opts->assume_face,
                 "Skip detection: each whole image is one face (pre-cropped data such as FER2013)");
   sub->add_flag("--json", opts->json, "Print the report as one JSON object");
+  sub->add_flag("--mirror", opts->mirror,
+                "Also analyse every photo mirrored and report how often the top emotion stays "
+                "the same (twice the time)");
   AddVisionFlags(sub, &opts->analyzer, &opts->decode);
   sub->callback([opts, exit_code] { *exit_code = RunEval(*opts); });
 }

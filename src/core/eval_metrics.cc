@@ -1,6 +1,7 @@
 #include "moodtune/eval_metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <string>
 
@@ -114,6 +115,30 @@ Result<double> AveragePrecision(std::span<const float> scores,
     prev_recall = recall[i];
   }
   return ap;
+}
+
+Result<double> ExpectedCalibrationError(std::span<const float> confidence,
+                                        std::span<const std::uint8_t> correct, int bins) {
+  if (confidence.size() != correct.size())
+    return Status::InvalidArgument("confidences and outcomes differ in length");
+  if (confidence.empty()) return Status::InvalidArgument("no samples");
+  if (bins < 1) return Status::InvalidArgument("bins must be >= 1");
+  std::vector<double> conf_sum(bins, 0), hits(bins, 0), count(bins, 0);
+  for (std::size_t i = 0; i < confidence.size(); ++i) {
+    const double c = std::clamp(static_cast<double>(confidence[i]), 0.0, 1.0);
+    // Bin b holds (b/bins, (b+1)/bins]; a confidence of exactly 0 goes to the first bin.
+    const int b = std::clamp(static_cast<int>(std::ceil(c * bins)) - 1, 0, bins - 1);
+    conf_sum[b] += c;
+    hits[b] += correct[i] ? 1 : 0;
+    count[b] += 1;
+  }
+  double ece = 0;
+  for (int b = 0; b < bins; ++b) {
+    if (count[b] == 0) continue;
+    ece += count[b] / static_cast<double>(confidence.size()) *
+           std::abs(hits[b] / count[b] - conf_sum[b] / count[b]);
+  }
+  return ece;
 }
 
 }  // namespace moodtune

@@ -34,7 +34,7 @@ Result<std::vector<Face>> Analyzer::Analyze(const cv::Mat& bgr, bool assume_face
   faces.reserve(detections.size());
   for (const Detection& d : detections) {
     // A pre-cropped face is classified as it is: alignment's margin would shrink it.
-    const cv::Mat crop = assume_face ? bgr : AlignFace(bgr, d, align_);
+    const cv::Mat crop = FaceInput(bgr, assume_face ? nullptr : &d, align_);
     if (crop.empty()) continue;  // degenerate box
     auto probs = classifier_->Classify(crop);
     if (!probs.ok()) return probs.status();

@@ -2,6 +2,8 @@
 // output, folders, missing models and --help defaults.
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -26,8 +28,8 @@ const fs::path kDlibFaces = "/usr/share/doc/libdlib19.1/examples/faces";
 const fs::path kPhoto = kDlibFaces / "2008_002470.jpg";
 
 #define REQUIRE_MODELS_AND_PHOTOS()                                                         \
-  if (!testing::HasModels()) GTEST_SKIP() << "models missing: run scripts/fetch_models.sh"; \
-  if (!fs::exists(kPhoto)) GTEST_SKIP() << "install libdlib-dev for " << kDlibFaces
+  if (!testing::HasModels()) MOODTUNE_SKIP_OR_FAIL("models missing: run scripts/fetch_models.sh"); \
+  if (!fs::exists(kPhoto)) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for " << kDlibFaces)
 
 // Checks one face object of the JSON contract and returns its probabilities' sum.
 double CheckFace(const json& f, int width, int height) {

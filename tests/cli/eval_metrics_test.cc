@@ -128,5 +128,21 @@ TEST(AveragePrecisionTest, UndefinedWithoutPositivesOrOnMismatch) {
   EXPECT_TRUE(Ap({0.9f}, {1, 0}).status().IsInvalidArgument());
 }
 
+TEST(ExpectedCalibrationErrorTest, PerfectOverconfidentAndErrors) {
+  const std::vector<float> conf = {1.0f, 1.0f, 0.9f, 0.9f};
+  const std::vector<std::uint8_t> all_right = {1, 1, 1, 1};
+  // Two at 1.0 (acc 1) and two at 0.9 (acc 1): |1-0.9| * 0.5.
+  EXPECT_NEAR(*ExpectedCalibrationError(conf, all_right), 0.05, 1e-6);  // float inputs
+  const std::vector<std::uint8_t> half = {1, 0, 1, 0};
+  // Bin 1.0: acc 0.5, conf 1.0; bin 0.9: acc 0.5, conf 0.9 -> 0.5*0.5 + 0.5*0.4.
+  EXPECT_NEAR(*ExpectedCalibrationError(conf, half), 0.45, 1e-6);
+  const std::vector<float> calibrated = {0.5f, 0.5f};
+  const std::vector<std::uint8_t> one_of_two = {1, 0};
+  EXPECT_NEAR(*ExpectedCalibrationError(calibrated, one_of_two), 0.0, 1e-9);
+  EXPECT_FALSE(ExpectedCalibrationError(conf, one_of_two).ok());
+  EXPECT_FALSE(ExpectedCalibrationError({}, {}).ok());
+  EXPECT_FALSE(ExpectedCalibrationError(calibrated, one_of_two, 0).ok());
+}
+
 }  // namespace
 }  // namespace moodtune

@@ -2,6 +2,8 @@
 // /recommend, the /v1 routes, error codes, static files, metrics and the access log.
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <cmath>
 #include <regex>
 #include <set>
@@ -161,7 +163,7 @@ TEST_F(ApiTest, ErrorCodes) {
 
 // The body limit: a server with a small max_body_bytes answers 413 before reading the body.
 TEST(ApiLimitsTest, BodyAndPixelLimits) {
-  if (FacePhotos().empty()) GTEST_SKIP() << "install libdlib-dev";
+  if (FacePhotos().empty()) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev");
   ServerOptions o = TestOptions();
   o.max_body_bytes = 16 * 1024;
   o.max_pixels = 100 * 100;

@@ -3,6 +3,8 @@
 // photo repeatedly and must always get the faces of its own photo.
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <atomic>
 #include <set>
 
@@ -32,7 +34,7 @@ std::string Fingerprint(const json& j) {
 
 TEST(ConcurrencyTest, EachClientGetsItsOwnResult) {
   const auto photos = FacePhotos();
-  if (photos.size() < 3) GTEST_SKIP() << "install libdlib-dev for the face photos";
+  if (photos.size() < 3) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for the face photos");
   TestServer server;
   ASSERT_TRUE(server.ok());
 

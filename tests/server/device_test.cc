@@ -2,6 +2,8 @@
 // its error answers, and an end-to-end run of the device simulator core against the server.
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <unistd.h>
 
 #include <sstream>
@@ -95,7 +97,7 @@ TEST_F(DeviceEndpointTest, ErrorsAreProtocolAnswersToo) {
 // photo, uploads it to the real service and lights the LED in the emotion's colour.
 TEST(DeviceSimEndToEndTest, LedShowsTheDetectedEmotionsColour) {
   const auto photos = FacePhotos();
-  if (photos.empty()) GTEST_SKIP() << "install libdlib-dev for the face photos";
+  if (photos.empty()) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for the face photos");
   const std::string& photo = photos.front();
   const Emotion expected = ExpectedEmotion(photo);
   TestServer server;

@@ -2,6 +2,8 @@
 // server's routes are documented.
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <nlohmann/json.hpp>
 
 #include "image_store.h"
@@ -13,7 +15,7 @@ using namespace moodtune::server::testing;
 using nlohmann::json;
 
 TEST(OpenApiTest, DocumentMatchesTheServer) {
-  if (FacePhotos().empty()) GTEST_SKIP() << "install libdlib-dev";
+  if (FacePhotos().empty()) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev");
   TestServer server;
   ASSERT_TRUE(server.ok());
   auto cli = server.Client();

@@ -3,6 +3,8 @@
 // store_annotated switch. Each test starts its own server with the options it checks.
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <nlohmann/json.hpp>
 
 #include "security.h"
@@ -205,7 +207,7 @@ double Gauge(const std::string& metrics, const std::string& name) {
 
 TEST(SecurityApiTest, StoreAnnotatedFalseKeepsNoImage) {
   const auto photos = FacePhotos();
-  if (photos.empty()) GTEST_SKIP() << "install libdlib-dev for the face photos";
+  if (photos.empty()) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for the face photos");
   const std::string photo = ReadFile(photos.front());
   ServerOptions o = TestOptions();
   o.store_annotated = false;
@@ -238,7 +240,7 @@ TEST(SecurityApiTest, StoreAnnotatedFalseKeepsNoImage) {
 
 TEST(StorageFaultTest, FullAnnotatedImageStoreStillAnswersWithAWarning) {
   const auto photos = FacePhotos();
-  if (photos.empty()) GTEST_SKIP() << "install libdlib-dev for the face photos";
+  if (photos.empty()) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for the face photos");
   ServerOptions o = TestOptions();
   o.static_max_bytes = 1024;  // smaller than any annotated JPEG
   TestServer server(o);

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <gtest/gtest.h>
+
+#include "common/skip.h"
 #include <httplib.h>
 
 #include <chrono>
@@ -182,7 +184,7 @@ class ServerWithPhotosTest : public ::testing::Test {
  protected:
   void SetUp() override {
     photos_ = FacePhotos();
-    if (photos_.empty()) GTEST_SKIP() << "install libdlib-dev for the face photos";
+    if (photos_.empty()) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for the face photos");
     server_ = std::make_unique<TestServer>();
     ASSERT_TRUE(server_->ok());
   }

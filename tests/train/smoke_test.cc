@@ -30,7 +30,7 @@ class TrainerSmokeTest : public ::testing::Test {
 
   TrainOptions Options(const std::string& run) const {
     TrainOptions o;
-    o.train_pack = (dir_ / "train.mtpk").string();
+    o.train_packs = {(dir_ / "train.mtpk").string()};
     o.val_pack = (dir_ / "validation.mtpk").string();
     o.out_dir = (dir_ / run).string();
     o.epochs = 2;
@@ -76,7 +76,7 @@ TEST_F(TrainerSmokeTest, TrainsResumesAndExports) {
 TEST_F(TrainerSmokeTest, BadInputsAreClearErrors) {
   std::ostringstream log;
   auto o = Options("bad");
-  o.train_pack = (dir_ / "missing.mtpk").string();
+  o.train_packs = {(dir_ / "missing.mtpk").string()};
   EXPECT_TRUE(Train(o, log).status().IsNotFound());
   o = Options("bad");
   o.resume = true;  // nothing to resume from

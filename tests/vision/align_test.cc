@@ -76,5 +76,64 @@ TEST(AlignFaceTest, WithoutDistinctEyesItIsAPlainCrop) {
   EXPECT_TRUE(AlignFace(cv::Mat(), d).empty());
 }
 
+// Issue 10: warpAffine with INTER_AREA silently runs bilinear, so a face shrunk 4x aliased.
+// One-pixel stripes shrunk to a quarter must come out as flat gray, not as new stripes.
+TEST(AlignFaceTest, Issue10ShrinkingDoesNotAlias) {
+  cv::Mat img(400, 400, CV_8UC1);
+  for (int x = 0; x < img.cols; ++x) img.col(x).setTo(x % 2 ? 255 : 0);
+  Detection d;
+  d.box = {104, 104, 192, 192};  // 192 px -> 48 px: 4x
+  AlignOptions opts;
+  opts.margin = 0;
+  const cv::Mat out = AlignFace(img, d, opts);
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(out, mean, stddev);
+  EXPECT_NEAR(mean[0], 127.5, 3);
+  EXPECT_LT(stddev[0], 4) << "aliasing: the stripes survived the shrink";
+}
+
+TEST(FaceInputTest, ContrastIsStretchedToTheTargetStd) {
+  cv::Mat flat(48, 48, CV_8UC1);
+  cv::randu(flat, 100, 140);  // std about 11.5
+  AlignOptions opts;
+  opts.contrast_std = 60;
+  const cv::Mat out = FaceInput(flat, nullptr, opts);
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(out, mean, stddev);
+  EXPECT_NEAR(mean[0], 128, 2);
+  EXPECT_NEAR(stddev[0], 60, 3);
+  // contrast_std 0 leaves the pixels alone, and the caller's image is never modified.
+  opts.contrast_std = 0;
+  const cv::Mat same = FaceInput(flat, nullptr, opts);
+  EXPECT_EQ(cv::norm(same, flat, cv::NORM_INF), 0);
+  EXPECT_NE(same.data, flat.data);
+}
+
+TEST(FaceInputTest, BlankCropIsNotAmplifiedIntoNoise) {
+  cv::Mat img(48, 48, CV_8UC1, cv::Scalar(90));
+  img.at<std::uint8_t>(0, 0) = 92;
+  AlignOptions opts;
+  opts.contrast_std = 60;
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(FaceInput(img, nullptr, opts), mean, stddev);
+  EXPECT_LT(stddev[0], 2);
+}
+
+TEST(FaceInputTest, WithADetectionItIsTheAlignedCropThenContrast) {
+  const Scene s = TiltedEyes(10);
+  AlignOptions opts;
+  opts.contrast_std = 50;
+  cv::Mat expect = AlignFace(s.image, s.det, opts);
+  NormalizeContrast(expect, opts);
+  const cv::Mat got = FaceInput(s.image, &s.det, opts);
+  EXPECT_EQ(cv::norm(got, expect, cv::NORM_INF), 0);
+  EXPECT_EQ(got.size(), cv::Size(48, 48));
+  // A pre-cropped face of another size is resized, whatever its channels.
+  const cv::Mat pre = FaceInput(cv::Mat(100, 80, CV_8UC3, cv::Scalar::all(7)), nullptr, opts);
+  EXPECT_EQ(pre.size(), cv::Size(48, 48));
+  EXPECT_EQ(pre.type(), CV_8UC1);
+  EXPECT_TRUE(FaceInput(cv::Mat(), nullptr, opts).empty());
+}
+
 }  // namespace
 }  // namespace moodtune

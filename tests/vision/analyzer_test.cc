@@ -2,6 +2,8 @@
 // emotion model exists), plus Analyzer::Create error paths.
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <numeric>
 #include <filesystem>
 
@@ -49,7 +51,7 @@ std::unique_ptr<FaceDetector> BlazeFace() {
 }
 
 TEST(AnalyzerTest, DetectsAlignsAndClassifiesEveryFace) {
-  if (!std::filesystem::exists(kPhoto)) GTEST_SKIP() << "install libdlib-dev";
+  if (!std::filesystem::exists(kPhoto)) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev");
   std::vector<cv::Size> sizes;
   auto det = BlazeFace();
   ASSERT_TRUE(det);
@@ -124,9 +126,9 @@ TEST(AnalyzerTest, CreateReportsTheMissingModel) {
 TEST(AnalyzerTest, RealModelsEndToEnd) {
   const std::string emotion = kSource + "/models/emotion/emotion.onnx";
   if (!std::filesystem::exists(emotion)) {
-    GTEST_SKIP() << emotion << " is absent; run scripts/train_model.sh (release needs it)";
+    MOODTUNE_SKIP_OR_FAIL(emotion << " is absent; run scripts/train_model.sh (release needs it)");
   }
-  if (!std::filesystem::exists(kPhoto)) GTEST_SKIP() << "install libdlib-dev";
+  if (!std::filesystem::exists(kPhoto)) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev");
   AnalyzerOptions o;
   o.detector.model_path = kBlazeFace;
   o.classifier.model_path = emotion;

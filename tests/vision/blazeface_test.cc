@@ -2,7 +2,10 @@
 // hand-labelled photos (/usr/share/doc/libdlib19.1/examples/faces, from libdlib-dev).
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -128,7 +131,7 @@ void Match(const std::vector<Box>& truth, const std::vector<Detection>& found, f
 
 TEST(BlazeFaceTest, DlibLabelledPhotosRecallAndFalsePositives) {
   if (!std::filesystem::exists(kDlibFaces + "/training.xml")) {
-    GTEST_SKIP() << "install libdlib-dev for " << kDlibFaces;
+    MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for " << kDlibFaces);
   }
   auto det = MakeDetector();
   ASSERT_TRUE(det);
@@ -145,8 +148,14 @@ TEST(BlazeFaceTest, DlibLabelledPhotosRecallAndFalsePositives) {
     ASSERT_TRUE(found.ok()) << found.status().ToString();
     Score one;
     Match(l.faces, *found, 0.5f, &one);
+    if (std::getenv("MOODTUNE_VERBOSE"))
+      for (const Detection& d : *found)
+        std::printf("  %s %dx%d box %.0f,%.0f %.0fx%.0f score %.2f\n", l.file.c_str(), img->cols,
+                    img->rows, d.box.x, d.box.y, d.box.w, d.box.h, d.score);
     std::printf("%-16s faces %2d found %2zu hits %2d fp %d\n", l.file.c_str(), one.faces,
                 found->size(), one.hits, one.false_positives);
+    // Issue 10: a dog's muzzle was taken for a face and got songs.
+    if (l.file == "dogs.jpg") EXPECT_TRUE(found->empty()) << "a face found on dogs.jpg";
     s.faces += one.faces;
     s.hits += one.hits;
     s.false_positives += one.false_positives;
@@ -164,7 +173,7 @@ TEST(BlazeFaceTest, BoxesAndKeypointsAreInOriginalPixels) {
   // The same photo, padded into a larger canvas, must give the same faces shifted by the
   // offset: this catches letterbox mapping errors.
   const std::string file = kDlibFaces + "/2008_001009.jpg";
-  if (!std::filesystem::exists(file)) GTEST_SKIP() << "install libdlib-dev";
+  if (!std::filesystem::exists(file)) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev");
   auto det = MakeDetector();
   ASSERT_TRUE(det);
   auto img = ReadImageFile(file);
@@ -194,7 +203,7 @@ TEST(BlazeFaceTest, BoxesAndKeypointsAreInOriginalPixels) {
 
 TEST(BlazeFaceTest, GrayAndBgraInputsWork) {
   const std::string file = kDlibFaces + "/2008_001009.jpg";
-  if (!std::filesystem::exists(file)) GTEST_SKIP() << "install libdlib-dev";
+  if (!std::filesystem::exists(file)) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev");
   auto det = MakeDetector();
   ASSERT_TRUE(det);
   auto img = ReadImageFile(file);
@@ -211,7 +220,7 @@ TEST(BlazeFaceTest, GrayAndBgraInputsWork) {
 
 TEST(BlazeFaceTest, SharedBetweenThreadsGivesSameResults) {
   const std::string file = kDlibFaces + "/2008_001322.jpg";
-  if (!std::filesystem::exists(file)) GTEST_SKIP() << "install libdlib-dev";
+  if (!std::filesystem::exists(file)) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev");
   auto det = MakeDetector();
   ASSERT_TRUE(det);
   auto img = ReadImageFile(file);
@@ -237,7 +246,7 @@ TEST(BlazeFaceTest, SharedBetweenThreadsGivesSameResults) {
 
 TEST(BlazeFaceTest, MaxFacesCapsTheOutput) {
   const std::string file = kDlibFaces + "/2008_004176.jpg";
-  if (!std::filesystem::exists(file)) GTEST_SKIP() << "install libdlib-dev";
+  if (!std::filesystem::exists(file)) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev");
   BlazeFaceOptions opts;
   opts.max_faces = 2;
   auto det = MakeDetector(opts);

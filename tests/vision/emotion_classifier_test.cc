@@ -1,6 +1,8 @@
 // Runs on models/emotion/emotion.onnx; skips (saying how to get it) only while it is absent.
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <filesystem>
 #include <numeric>
 #include <thread>
@@ -27,7 +29,7 @@ class EmotionClassifierModelTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!std::filesystem::exists(kModel)) {
-      GTEST_SKIP() << kModel << " is absent; run scripts/train_model.sh (release needs it)";
+      MOODTUNE_SKIP_OR_FAIL(kModel << " is absent; run scripts/train_model.sh (release needs it)");
     }
     ClassifierOptions opts;
     opts.model_path = kModel;

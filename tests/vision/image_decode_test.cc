@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <cstring>
 #include <fstream>
 #include <vector>
@@ -46,7 +48,7 @@ TEST(DecodeImageTest, DecodesJpegPngBmpToBgr) {
 }
 
 TEST(DecodeImageTest, DecodesWebpWhenTheCodecIsBuilt) {
-  if (!cv::haveImageWriter(".webp")) GTEST_SKIP() << "OpenCV built without WebP";
+  if (!cv::haveImageWriter(".webp")) MOODTUNE_SKIP_OR_FAIL("OpenCV built without WebP");
   auto img = DecodeImage(Encode(".webp", Card()));
   ASSERT_TRUE(img.ok()) << img.status().ToString();
   EXPECT_EQ(img->size(), cv::Size(40, 20));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/skip.h"
+
 #include <vector>
 
 #include <opencv2/imgcodecs.hpp>
@@ -29,7 +31,7 @@ TEST(ImageHeaderTest, ReadsSizesOfEncodedImages) {
 }
 
 TEST(ImageHeaderTest, ReadsWebpSizeWhenTheCodecIsBuilt) {
-  if (!cv::haveImageWriter(".webp")) GTEST_SKIP() << "OpenCV built without WebP";
+  if (!cv::haveImageWriter(".webp")) MOODTUNE_SKIP_OR_FAIL("OpenCV built without WebP");
   auto h = ProbeImageHeader(Encode(".webp", 37, 21));
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   EXPECT_EQ(h->format, ImageFormat::kWebp);

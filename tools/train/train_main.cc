@@ -12,6 +12,7 @@
 #include "trainer.h"
 #ifdef MOODTUNE_WITH_ONNX
 #include "onnx_export.h"
+#include "onnx_import.h"
 #endif
 
 namespace {
@@ -39,12 +40,17 @@ std::map<std::string, Flag> TrainFlags(TrainOptions& o) {
   auto dbl = [](double* p) { return [p](const std::string& s) { return ParseDouble(s, p) && *p >= 0; }; };
   auto str = [](std::string* p) { return [p](const std::string& s) { *p = s; return true; }; };
   return {
-      {"--train", {"training pack (.mtpk from `moodtune pack`)", "", str(&o.train_pack)}},
+      {"--train", {"training pack (.mtpk from `moodtune pack`); repeat to concatenate; PATH:N = a seeded sample of N", "",
+                   [&o](const std::string& s) { o.train_packs.push_back(s); return true; }}},
+      {"--init", {"start from this checkpoint's weights (fine-tuning)", "", str(&o.init_checkpoint)}},
+      {"--freeze-blocks", {"keep the first N conv blocks fixed", "0", i64(&o.freeze_blocks)}},
       {"--val", {"validation pack for model selection", "", str(&o.val_pack)}},
       {"--out", {"run folder: last.ckpt, best.ckpt", o.out_dir, str(&o.out_dir)}},
       {"--epochs", {"planned epochs", std::to_string(o.epochs), i64(&o.epochs)}},
       {"--batch-size", {"images per step", std::to_string(o.batch_size), i64(&o.batch_size)}},
       {"--lr", {"peak learning rate", std::to_string(o.lr), dbl(&o.lr)}},
+      {"--warmup", {"epochs of linear LR warm-up", std::to_string(o.warmup_epochs), i64(&o.warmup_epochs)}},
+      {"--label-smoothing", {"cross-entropy label smoothing", std::to_string(o.label_smoothing), dbl(&o.label_smoothing)}},
       {"--weight-decay", {"L2 on weights", std::to_string(o.weight_decay), dbl(&o.weight_decay)}},
       {"--seed", {"random seed", std::to_string(o.seed),
                   [&o](const std::string& s) { int64_t v; return ParseInt(s, &v) && v >= 0 && (o.seed = uint64_t(v), true); }}},
@@ -59,7 +65,12 @@ void Usage(const std::map<std::string, Flag>& flags) {
   std::cerr << "usage: moodtune-train --train FILE [--val FILE] [options] [--resume]\n"
 #ifdef MOODTUNE_WITH_ONNX
             << "       moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx\n"
-            << "         (several checkpoints: an ensemble averaging their probabilities)\n"
+            << "         [--temperature T]  (several checkpoints: an ensemble averaging their probabilities)\n"
+#endif
+            << "       moodtune-train import --onnx MODEL.onnx --data TRAIN.mtpk --out FILE.ckpt\n"
+            << "       moodtune-train calibrate --checkpoint FILE --data DEV.mtpk   (temperature, ECE)\n"
+            << "       moodtune-train score --checkpoint FILE --data PACK\n"
+#ifdef MOODTUNE_WITH_ONNX
 #endif
             << "options:\n";
   for (const auto& [name, f] : flags)
@@ -88,7 +99,7 @@ int RunTrain(int argc, char** argv) {
       return 2;
     }
   }
-  if (o.train_pack.empty()) {
+  if (o.train_packs.empty()) {
     std::cerr << "moodtune-train: --train is required (make one with `moodtune pack`)\n";
     Usage(flags);
     return 2;
@@ -110,19 +121,21 @@ int RunTrain(int argc, char** argv) {
   return 0;
 }
 
-// Parses `--checkpoint FILE` (repeatable) and one other `flag VALUE` of a subcommand;
+// Parses `--checkpoint FILE` (repeatable) and the other `flag VALUE` pairs of a subcommand;
 // false (after a message) on anything else.
-bool ParseCheckpointArgs(int argc, char** argv, const std::string& flag,
-                         std::vector<std::string>* checkpoints, std::string* value) {
+bool ParseCheckpointArgs(int argc, char** argv, const std::map<std::string, std::string*>& flags,
+                         std::vector<std::string>* checkpoints) {
   for (int i = 2; i < argc; i += 2) {
     const std::string a = argv[i];
     if (i + 1 >= argc) {
       std::cerr << "moodtune-train " << argv[1] << ": missing value for " << a << "\n";
       return false;
     }
-    if (a == "--checkpoint") checkpoints->push_back(argv[i + 1]);
-    else if (a == flag) *value = argv[i + 1];
-    else {
+    if (a == "--checkpoint") {
+      checkpoints->push_back(argv[i + 1]);
+    } else if (auto it = flags.find(a); it != flags.end()) {
+      *it->second = argv[i + 1];
+    } else {
       std::cerr << "moodtune-train " << argv[1] << ": unknown option " << a << "\n";
       return false;
     }
@@ -133,28 +146,99 @@ bool ParseCheckpointArgs(int argc, char** argv, const std::string& flag,
 #ifdef MOODTUNE_WITH_ONNX
 int RunExport(int argc, char** argv) {
   std::vector<std::string> checkpoints;
-  std::string out;
-  if (!ParseCheckpointArgs(argc, argv, "--out", &checkpoints, &out)) return 2;
-  if (checkpoints.empty() || out.empty()) {
-    std::cerr << "usage: moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx\n";
+  std::string out, temperature = "1";
+  if (!ParseCheckpointArgs(argc, argv, {{"--out", &out}, {"--temperature", &temperature}},
+                           &checkpoints))
+    return 2;
+  double t = 0;
+  if (checkpoints.empty() || out.empty() || !ParseDouble(temperature, &t) || t <= 0) {
+    std::cerr << "usage: moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx"
+                 " [--temperature T]\n  (T > 0 from `moodtune-train calibrate`; 1 = uncalibrated)\n";
     return 2;
   }
-  auto s = moodtune::train::ExportCheckpointsToOnnx(checkpoints, out);
+  auto nets = moodtune::train::LoadNets(checkpoints);
+  if (!nets.ok()) {
+    std::cerr << "moodtune-train export: " << nets.status().ToString() << "\n";
+    return 1;
+  }
+  std::vector<moodtune::train::EmotionNet*> members;
+  for (auto& n : *nets) {
+    // softmax(logits / T): dividing the last layer's weights and bias by T is exact.
+    torch::NoGradGuard no_grad;
+    n->fc()->weight.div_(t);
+    n->fc()->bias.div_(t);
+    members.push_back(&n);
+  }
+  auto s = moodtune::train::ExportOnnx(members, out);
   if (!s.ok()) {
     std::cerr << "moodtune-train export: " << s.ToString() << "\n";
     return 1;
   }
+  std::cerr << "wrote " << out << " (temperature " << t << ")\n";
+  return 0;
+}
+#endif
+
+#ifdef MOODTUNE_WITH_ONNX
+// `moodtune-train import --onnx MODEL --data PACK --out CKPT`: a checkpoint from an exported
+// model, to fine-tune it (--init CKPT). PACK (training data) sets the batch-norm statistics.
+int RunImport(int argc, char** argv) {
+  std::vector<std::string> unused;
+  std::string onnx_path, data, out;
+  if (!ParseCheckpointArgs(argc, argv, {{"--onnx", &onnx_path}, {"--data", &data}, {"--out", &out}},
+                           &unused))
+    return 2;
+  if (onnx_path.empty() || data.empty() || out.empty()) {
+    std::cerr << "usage: moodtune-train import --onnx MODEL.onnx --data TRAIN.mtpk --out FILE.ckpt\n";
+    return 2;
+  }
+  auto pack = moodtune::ReadPack(data);
+  if (!pack.ok()) { std::cerr << pack.status().ToString() << "\n"; return 1; }
+  auto ck = moodtune::train::ImportOnnx(onnx_path, *pack);
+  if (!ck.ok()) { std::cerr << "moodtune-train import: " << ck.status().ToString() << "\n"; return 1; }
+  auto s = moodtune::train::SaveCheckpoint(*ck, out);
+  if (!s.ok()) { std::cerr << "moodtune-train import: " << s.ToString() << "\n"; return 1; }
   std::cerr << "wrote " << out << "\n";
   return 0;
 }
 #endif
+
+// `moodtune-train calibrate --checkpoint A [...] --data PACK`: the temperature that minimises
+// the NLL on PACK (a dev pack, never a training one), with ECE and NLL before and after.
+int RunCalibrate(int argc, char** argv) {
+  std::vector<std::string> checkpoints;
+  std::string data;
+  if (!ParseCheckpointArgs(argc, argv, {{"--data", &data}}, &checkpoints)) return 2;
+  if (checkpoints.empty() || data.empty()) {
+    std::cerr << "usage: moodtune-train calibrate --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
+    return 2;
+  }
+  auto pack = moodtune::ReadPack(data);
+  if (!pack.ok()) { std::cerr << pack.status().ToString() << "\n"; return 1; }
+  if (pack->size() == 0) { std::cerr << data << ": empty pack\n"; return 1; }
+  auto nets = moodtune::train::LoadNets(checkpoints);
+  if (!nets.ok()) { std::cerr << nets.status().ToString() << "\n"; return 1; }
+  auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8).to(torch::kLong);
+  auto logits = moodtune::train::EnsembleLogits(*nets, *pack, false);
+  const double t = moodtune::train::FitTemperature(logits, labels);
+  auto report = [&](double temp) {
+    auto l = logits / temp;
+    return std::make_pair(moodtune::train::ExpectedCalibrationError(l.softmax(1), labels),
+                          torch::nn::functional::cross_entropy(l, labels).item<double>());
+  };
+  const auto before = report(1.0), after = report(t);
+  std::cout << "{\"images\": " << pack->size() << ", \"temperature\": " << t
+            << ", \"ece_before\": " << before.first << ", \"ece_after\": " << after.first
+            << ", \"nll_before\": " << before.second << ", \"nll_after\": " << after.second << "}\n";
+  return 0;
+}
 
 // `moodtune-train score --checkpoint A [--checkpoint B...] --data PACK`: libtorch-side
 // accuracy of one net or an ensemble, with and without flip test-time augmentation.
 int RunScore(int argc, char** argv) {
   std::vector<std::string> checkpoints;
   std::string data;
-  if (!ParseCheckpointArgs(argc, argv, "--data", &checkpoints, &data)) return 2;
+  if (!ParseCheckpointArgs(argc, argv, {{"--data", &data}}, &checkpoints)) return 2;
   if (checkpoints.empty() || data.empty()) {
     std::cerr << "usage: moodtune-train score --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
     return 2;
@@ -178,7 +262,9 @@ int RunScore(int argc, char** argv) {
 int main(int argc, char** argv) {
 #ifdef MOODTUNE_WITH_ONNX
   if (argc > 1 && std::string(argv[1]) == "export") return RunExport(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "import") return RunImport(argc, argv);
 #endif
   if (argc > 1 && std::string(argv[1]) == "score") return RunScore(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "calibrate") return RunCalibrate(argc, argv);
   return RunTrain(argc, argv);
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
+#include <cstdlib>
 
 #include "checkpoint.h"
 
@@ -64,6 +65,72 @@ double Accuracy(EmotionNet& net, const PackedDataset& data, torch::Device device
   return x.size(0) ? double(correct) / double(x.size(0)) : 0.0;
 }
 
+Result<std::pair<std::string, int64_t>> ParsePackSpec(const std::string& spec) {
+  const auto colon = spec.rfind(':');
+  if (colon == std::string::npos || colon + 1 == spec.size()) return std::make_pair(spec, int64_t{0});
+  const std::string n = spec.substr(colon + 1);
+  if (n.find_first_not_of("0123456789") != std::string::npos) return std::make_pair(spec, int64_t{0});
+  char* end = nullptr;
+  const long long v = std::strtoll(n.c_str(), &end, 10);
+  if (*end != '\0' || v < 0) return Status::InvalidArgument("bad image count in " + spec);
+  return std::make_pair(spec.substr(0, colon), int64_t{v});
+}
+
+double FitTemperature(const torch::Tensor& logits, const torch::Tensor& labels) {
+  auto nll = [&](double t) {
+    return torch::nn::functional::cross_entropy(logits / t, labels).item<double>();
+  };
+  double lo = std::log(0.25), hi = std::log(10.0);  // search log T: NLL is unimodal there
+  const double g = (std::sqrt(5.0) - 1) / 2;
+  double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
+  double fa = nll(std::exp(a)), fb = nll(std::exp(b));
+  for (int i = 0; i < 60; ++i) {
+    if (fa < fb) {
+      hi = b; b = a; fb = fa; a = hi - g * (hi - lo); fa = nll(std::exp(a));
+    } else {
+      lo = a; a = b; fa = fb; b = lo + g * (hi - lo); fb = nll(std::exp(b));
+    }
+  }
+  return std::exp((lo + hi) / 2);
+}
+
+double ExpectedCalibrationError(const torch::Tensor& probs, const torch::Tensor& labels,
+                                int bins) {
+  auto [conf, pred] = probs.max(1);
+  auto correct = pred.eq(labels).to(torch::kFloat64);
+  conf = conf.to(torch::kFloat64);
+  const double n = static_cast<double>(probs.size(0));
+  double ece = 0;
+  for (int b = 0; b < bins; ++b) {
+    const double lo = double(b) / bins, hi = double(b + 1) / bins;
+    auto in = conf.gt(lo).logical_and(conf.le(hi));
+    if (b == 0) in = in.logical_or(conf.eq(0));
+    const double count = in.sum().item<double>();
+    if (count == 0) continue;
+    const double acc = correct.masked_select(in).mean().item<double>();
+    const double c = conf.masked_select(in).mean().item<double>();
+    ece += count / n * std::abs(acc - c);
+  }
+  return ece;
+}
+
+torch::Tensor EnsembleLogits(std::vector<EmotionNet>& nets, const PackedDataset& data,
+                             bool flip_tta) {
+  torch::NoGradGuard no_grad;
+  auto x = Normalize(ToTensor(data));
+  auto sum = torch::zeros({x.size(0), nets.empty() ? 0 : nets[0]->options().num_classes});
+  for (auto& net : nets) {
+    net->eval();
+    for (int64_t i = 0; i < x.size(0); i += 512) {
+      auto xb = x.slice(0, i, i + 512);
+      auto l = net->forward(xb);
+      if (flip_tta) l = (l + net->forward(xb.flip({3}))) / 2;
+      sum.slice(0, i, i + 512) += l;
+    }
+  }
+  return sum / double(std::max<size_t>(1, nets.size()));
+}
+
 torch::Tensor EnsembleProbs(std::vector<EmotionNet>& nets, const PackedDataset& data,
                             bool flip_tta) {
   torch::NoGradGuard no_grad;
@@ -85,11 +152,22 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
   const auto t_start = Clock::now();
   if (o.epochs <= 0 || o.batch_size <= 0 || o.lr <= 0)
     return Status::InvalidArgument("epochs, batch size and lr must be positive");
-  auto train = ReadPack(o.train_pack);
-  if (!train.ok()) return train.status();
-  if (train->height != o.model.input_size || train->width != o.model.input_size)
-    return Status::InvalidArgument("pack images are not " + std::to_string(o.model.input_size) +
-                                   " px square");
+  if (o.train_packs.empty()) return Status::InvalidArgument("no training pack");
+  std::vector<torch::Tensor> xs, ys;
+  for (const std::string& spec : o.train_packs) {
+    auto parsed = ParsePackSpec(spec);
+    if (!parsed.ok()) return parsed.status();
+    auto train = ReadPack(parsed->first);
+    if (!train.ok()) return train.status();
+    if (train->height != o.model.input_size || train->width != o.model.input_size)
+      return Status::InvalidArgument(parsed->first + ": images are not " +
+                                     std::to_string(o.model.input_size) + " px square");
+    const auto subset = SubsetIndex(int64_t(train->size()), parsed->second, o.seed);
+    xs.push_back(ToTensor(*train).index_select(0, subset));
+    ys.push_back(Labels(*train).index_select(0, subset));
+    log << "train pack " << parsed->first << ": " << subset.size(0) << " of " << train->size()
+        << " images\n";
+  }
   Result<PackedDataset> val = Status::NotFound("no validation pack");
   if (!o.val_pack.empty()) {
     val = ReadPack(o.val_pack);
@@ -127,6 +205,20 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
     best_epoch = ck->best_epoch;
     resumed = std::move(ck.value());
     log << "resuming " << last_path << " at epoch " << start_epoch << "/" << total << "\n";
+  } else if (!o.init_checkpoint.empty()) {
+    auto ck = LoadCheckpoint(o.init_checkpoint);
+    if (!ck.ok()) return Status(ck.status().code(), "--init: " + ck.status().message());
+    net = EmotionNet(ck->model);
+    MOODTUNE_RETURN_IF_ERROR(LoadWeights(*ck, net));
+    log << "fine-tuning from " << o.init_checkpoint << "\n";
+  }
+  // Frozen blocks: no gradients there, so backward stops early (the CPU cost of fine-tuning).
+  for (size_t i = 0, block = 0; i < net->convs().size(); ++i) {
+    if (int64_t(block) < o.freeze_blocks) {
+      for (auto& p : net->convs()[i]->parameters()) p.set_requires_grad(false);
+      for (auto& p : net->bns()[i]->parameters()) p.set_requires_grad(false);
+    }
+    if (net->PoolAfter(i)) ++block;
   }
   net->to(device);
   auto named = net->named_parameters();
@@ -135,9 +227,13 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
     momentum.push_back(saved ? saved->to(device).clone() : torch::zeros_like(p.value()));
   }
 
-  const auto subset = SubsetIndex(int64_t(train->size()), o.limit, o.seed);
-  auto x_all = ToTensor(*train).index_select(0, subset).to(device);
-  auto y_all = Labels(*train).index_select(0, subset).to(device);
+  auto x_cat = torch::cat(xs);
+  auto y_cat = torch::cat(ys);
+  const auto subset = SubsetIndex(x_cat.size(0), o.limit, o.seed);
+  auto x_all = x_cat.index_select(0, subset).to(device);
+  auto y_all = y_cat.index_select(0, subset).to(device);
+  xs.clear();
+  ys.clear();
   const int64_t n = x_all.size(0);
   if (n == 0) return Status::InvalidArgument("training pack is empty");
   auto counts = torch::bincount(y_all, {}, o.model.num_classes).to(torch::kFloat64).clamp_min(1);

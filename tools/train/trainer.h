@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "augment.h"
 #include "model.h"
@@ -16,7 +17,11 @@
 namespace moodtune::train {
 
 struct TrainOptions {
-  std::string train_pack;               // .mtpk written by `moodtune pack` (required)
+  // Training packs (.mtpk from `moodtune pack`), concatenated; "PATH:N" takes a seeded random
+  // N images of that pack (e.g. a FER2013 sample beside all real photos). At least one.
+  std::vector<std::string> train_packs;
+  std::string init_checkpoint;          // start from these weights (fine-tuning); "" = random
+  int64_t freeze_blocks = 0;            // keep the first N conv blocks fixed (faster on CPU)
   std::string val_pack;                 // .mtpk for model selection; empty = none
   std::string out_dir = "runs/emotion"; // writes last.ckpt (every epoch) and best.ckpt
   int64_t epochs = 60;                  // planned epochs (cosine LR schedule spans them)
@@ -50,6 +55,20 @@ Result<TrainReport> Train(const TrainOptions& opts, std::ostream& log);
 
 // Pixels (uint8, [N,1,H,W]) -> network input: x/127.5 - 1. The ONNX model expects the same.
 torch::Tensor Normalize(const torch::Tensor& u8);
+
+// Splits "PATH:N" into PATH and N (0 = all); InvalidArgument on a bad N.
+Result<std::pair<std::string, int64_t>> ParsePackSpec(const std::string& spec);
+
+// Temperature scaling (Guo et al. 2017): the T > 0 that minimises the negative log-likelihood
+// of softmax(logits / T) on `labels`, by golden-section search over [0.25, 10].
+double FitTemperature(const torch::Tensor& logits, const torch::Tensor& labels);
+// Expected calibration error of probabilities [N,C] against labels [N]: top-class confidence
+// in `bins` equal-width bins, |accuracy - confidence| weighted by the bin's share.
+double ExpectedCalibrationError(const torch::Tensor& probs, const torch::Tensor& labels,
+                                int bins = 15);
+// Mean logits of several nets for every image of a pack: [N, classes] (eval mode).
+torch::Tensor EnsembleLogits(std::vector<EmotionNet>& nets, const PackedDataset& data,
+                             bool flip_tta);
 
 // Accuracy of `net` on a packed dataset; with flip_tta, logits of the image and its mirror
 // are averaged.
