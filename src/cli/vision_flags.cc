@@ -32,6 +32,9 @@ void AddVisionFlags(CLI::App* sub, AnalyzerOptions* analyzer, DecodeOptions* dec
                   "Stretch each face crop to this pixel std (0 = off); must match the model's training")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 128.0));
+  sub->add_option("--flip-average", analyzer->classifier.flip_average,
+                  "Average each face's probabilities with its mirror's (true/false)")
+      ->capture_default_str();
   sub->add_option("--max-pixels", decode->max_pixels,
                   "Refuse images with more pixels than this (decompression bombs)")
       ->capture_default_str()

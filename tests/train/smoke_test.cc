@@ -8,6 +8,7 @@
 
 #include "checkpoint.h"
 #include "onnx_export.h"
+#include "onnx_import.h"
 #include "trainer.h"
 
 namespace moodtune::train {
@@ -71,6 +72,54 @@ TEST_F(TrainerSmokeTest, TrainsResumesAndExports) {
   const auto onnx = (dir_ / "model.onnx").string();
   ASSERT_TRUE(ExportCheckpointToOnnx((dir_ / "full/best.ckpt").string(), onnx).ok());
   EXPECT_GT(fs::file_size(onnx), 1000u);
+}
+
+// Issue 10's path: import the exported model (the shipped model has no checkpoint), fine-tune
+// it on two packs (one sampled) with frozen blocks, distilling from a teacher.
+TEST_F(TrainerSmokeTest, ImportFineTuneAndDistil) {
+  std::ostringstream log;
+  auto base = Options("base");
+  ASSERT_TRUE(Train(base, log).ok()) << log.str();
+  const auto onnx = (dir_ / "base.onnx").string();
+  ASSERT_TRUE(ExportCheckpointToOnnx((dir_ / "base/best.ckpt").string(), onnx).ok());
+  auto calib = ReadPack((dir_ / "train.mtpk").string());
+  ASSERT_TRUE(calib.ok());
+  auto imported = ImportOnnx(onnx, *calib);
+  ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+  const auto ck_path = (dir_ / "imported.ckpt").string();
+  ASSERT_TRUE(SaveCheckpoint(*imported, ck_path).ok());
+  // Same function in eval mode: the same logits on the validation pack, to float precision.
+  auto val = ReadPack((dir_ / "validation.mtpk").string());
+  ASSERT_TRUE(val.ok());
+  auto original = LoadNets({(dir_ / "base/best.ckpt").string()});
+  auto reloaded = LoadNets({ck_path});
+  ASSERT_TRUE(original.ok() && reloaded.ok());
+  auto la = EnsembleLogits(*original, *val, false);
+  auto lb = EnsembleLogits(*reloaded, *val, false);
+  EXPECT_LT((la - lb).abs().max().item<double>(), 1e-3);
+
+  auto ft = Options("ft");
+  ft.train_packs = {(dir_ / "train.mtpk").string(), (dir_ / "train.mtpk").string() + ":50"};
+  ft.init_checkpoint = ck_path;
+  ft.freeze_blocks = 1;
+  ft.teachers = {(dir_ / "base/best.ckpt").string()};
+  ft.epochs = 1;
+  auto rep = Train(ft, log);
+  ASSERT_TRUE(rep.ok()) << rep.status().ToString() << log.str();
+  EXPECT_NE(log.str().find("fine-tuning from"), std::string::npos);
+  EXPECT_NE(log.str().find("distilling from 1 teacher"), std::string::npos);
+  EXPECT_NE(log.str().find(": 50 of"), std::string::npos) << log.str();
+  // Frozen: the first block's convolutions did not move.
+  auto tuned = LoadCheckpoint((dir_ / "ft/last.ckpt").string());
+  ASSERT_TRUE(tuned.ok());
+  const torch::Tensor* before = FindTensor(*imported, "model.conv0.weight");
+  const torch::Tensor* after = FindTensor(*tuned, "model.conv0.weight");
+  ASSERT_TRUE(before && after);
+  EXPECT_TRUE(torch::equal(*before, *after));
+  const torch::Tensor* fc_before = FindTensor(*imported, "model.fc.weight");
+  const torch::Tensor* fc_after = FindTensor(*tuned, "model.fc.weight");
+  ASSERT_TRUE(fc_before && fc_after);
+  EXPECT_FALSE(torch::equal(*fc_before, *fc_after));
 }
 
 TEST_F(TrainerSmokeTest, BadInputsAreClearErrors) {

@@ -3,6 +3,8 @@
 
 #include "common/skip.h"
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <numeric>
 #include <thread>
@@ -73,6 +75,35 @@ TEST_F(EmotionClassifierModelTest, InputIsInvariantToColourLayoutAndDeterministi
   }
   cv::resize(gray, big, {96, 96}, 0, 0, cv::INTER_NEAREST);
   EXPECT_TRUE(classifier_->Classify(big).ok());  // any size is resized to 48x48
+}
+
+// Issue 10: the top emotion changed when a photo was mirrored. With flip_average a crop and
+// its mirror give the same probabilities, the mean of the two plain readings.
+TEST_F(EmotionClassifierModelTest, Issue10FlipAverageIsMirrorInvariant) {
+  ClassifierOptions opts;
+  opts.model_path = kModel;
+  opts.flip_average = true;
+  auto c = CreateEmotionClassifier(opts);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ClassifierOptions plain_opts = opts;
+  plain_opts.flip_average = false;
+  auto plain = CreateEmotionClassifier(plain_opts);
+  ASSERT_TRUE(plain.ok());
+  const cv::Mat face = Noise48(11);
+  cv::Mat mirror;
+  cv::flip(face, mirror, 1);
+  auto a = (*c)->Classify(face);
+  auto b = (*c)->Classify(mirror);
+  auto pa = (*plain)->Classify(face);
+  auto pb = (*plain)->Classify(mirror);
+  ASSERT_TRUE(a.ok() && b.ok() && pa.ok() && pb.ok());
+  float differ = 0;
+  for (int i = 0; i < kNumEmotions; ++i) {
+    EXPECT_NEAR((*a)[i], (*b)[i], 1e-5);
+    EXPECT_NEAR((*a)[i], ((*pa)[i] + (*pb)[i]) / 2, 1e-5);
+    differ = std::max(differ, std::abs((*pa)[i] - (*pb)[i]));
+  }
+  EXPECT_GT(differ, 1e-4);  // without averaging, noise and its mirror do read differently
 }
 
 TEST_F(EmotionClassifierModelTest, DifferentInputsGiveDifferentOutputs) {

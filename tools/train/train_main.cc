@@ -44,11 +44,32 @@ std::map<std::string, Flag> TrainFlags(TrainOptions& o) {
                    [&o](const std::string& s) { o.train_packs.push_back(s); return true; }}},
       {"--init", {"start from this checkpoint's weights (fine-tuning)", "", str(&o.init_checkpoint)}},
       {"--freeze-blocks", {"keep the first N conv blocks fixed", "0", i64(&o.freeze_blocks)}},
+      {"--teacher", {"distil from this checkpoint (repeat for an ensemble of teachers)", "",
+                     [&o](const std::string& s) { o.teachers.push_back(s); return true; }}},
+      {"--distill-weight", {"share of the distillation loss (0..1)", std::to_string(o.distill_weight), dbl(&o.distill_weight)}},
+      {"--distill-temperature", {"softening temperature", std::to_string(o.distill_temperature), dbl(&o.distill_temperature)}},
+      {"--widths", {"channels per block, comma-separated (e.g. 64,128,256,512 for a teacher)", "32,64,128,256",
+                    [&o](const std::string& s) {
+                      std::vector<int64_t> w;
+                      size_t i = 0;
+                      while (i < s.size()) {
+                        size_t j = s.find(',', i);
+                        if (j == std::string::npos) j = s.size();
+                        int64_t v = 0;
+                        if (!ParseInt(s.substr(i, j - i), &v) || v <= 0 || v > 4096) return false;
+                        w.push_back(v);
+                        i = j + 1;
+                      }
+                      if (w.empty()) return false;
+                      o.model.widths = w;
+                      return true;
+                    }}},
       {"--val", {"validation pack for model selection", "", str(&o.val_pack)}},
       {"--out", {"run folder: last.ckpt, best.ckpt", o.out_dir, str(&o.out_dir)}},
       {"--epochs", {"planned epochs", std::to_string(o.epochs), i64(&o.epochs)}},
       {"--batch-size", {"images per step", std::to_string(o.batch_size), i64(&o.batch_size)}},
       {"--lr", {"peak learning rate", std::to_string(o.lr), dbl(&o.lr)}},
+      {"--class-weight-power", {"loss weight per class = (mean count / count)^power", std::to_string(o.class_weight_power), dbl(&o.class_weight_power)}},
       {"--warmup", {"epochs of linear LR warm-up", std::to_string(o.warmup_epochs), i64(&o.warmup_epochs)}},
       {"--label-smoothing", {"cross-entropy label smoothing", std::to_string(o.label_smoothing), dbl(&o.label_smoothing)}},
       {"--weight-decay", {"L2 on weights", std::to_string(o.weight_decay), dbl(&o.weight_decay)}},

@@ -152,6 +152,8 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
   const auto t_start = Clock::now();
   if (o.epochs <= 0 || o.batch_size <= 0 || o.lr <= 0)
     return Status::InvalidArgument("epochs, batch size and lr must be positive");
+  if (o.distill_weight < 0 || o.distill_weight > 1 || o.distill_temperature <= 0)
+    return Status::InvalidArgument("--distill-weight must be in 0..1 and the temperature > 0");
   if (o.train_packs.empty()) return Status::InvalidArgument("no training pack");
   std::vector<torch::Tensor> xs, ys;
   for (const std::string& spec : o.train_packs) {
@@ -221,6 +223,18 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
     if (net->PoolAfter(i)) ++block;
   }
   net->to(device);
+  std::vector<EmotionNet> teachers;
+  if (!o.teachers.empty()) {
+    auto loaded = LoadNets(o.teachers);
+    if (!loaded.ok()) return Status(loaded.status().code(), "--teacher: " + loaded.status().message());
+    teachers = std::move(loaded).value();
+    for (auto& t : teachers) {
+      t->to(device);
+      t->eval();
+    }
+    log << "distilling from " << teachers.size() << " teacher(s), weight " << o.distill_weight
+        << ", temperature " << o.distill_temperature << "\n";
+  }
   auto named = net->named_parameters();
   for (const auto& p : named) {
     const torch::Tensor* saved = FindTensor(resumed, "momentum." + p.key());
@@ -263,6 +277,23 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
           logits, yb,
           torch::nn::functional::CrossEntropyFuncOptions().weight(class_w).label_smoothing(
               o.label_smoothing));
+      if (!teachers.empty()) {
+        torch::Tensor soft;
+        {
+          torch::NoGradGuard no_grad;
+          const double t = o.distill_temperature;
+          for (auto& teacher : teachers) {
+            auto p = (teacher->forward(xb) / t).softmax(1);
+            soft = soft.defined() ? soft + p : p;
+          }
+          soft = soft / double(teachers.size());
+        }
+        const double t = o.distill_temperature;
+        auto kl = torch::nn::functional::kl_div(
+            (logits / t).log_softmax(1), soft,
+            torch::nn::functional::KLDivFuncOptions().reduction(torch::kBatchMean));
+        loss = (1 - o.distill_weight) * loss + o.distill_weight * t * t * kl;
+      }
       net->zero_grad();
       loss.backward();
       const double lr = LearningRate(o, total, epoch + double(it) / iters);

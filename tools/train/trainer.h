@@ -22,6 +22,11 @@ struct TrainOptions {
   std::vector<std::string> train_packs;
   std::string init_checkpoint;          // start from these weights (fine-tuning); "" = random
   int64_t freeze_blocks = 0;            // keep the first N conv blocks fixed (faster on CPU)
+  // Knowledge distillation: teacher checkpoints (an ensemble when several) whose softened
+  // probabilities the student also learns, on the same augmented batch (Hinton et al. 2015).
+  std::vector<std::string> teachers;
+  double distill_weight = 0.7;          // loss = (1-w) CE + w T^2 KL(teacher || student)
+  double distill_temperature = 4.0;     // T, softens both distributions
   std::string val_pack;                 // .mtpk for model selection; empty = none
   std::string out_dir = "runs/emotion"; // writes last.ckpt (every epoch) and best.ckpt
   int64_t epochs = 60;                  // planned epochs (cosine LR schedule spans them)
