@@ -26,7 +26,10 @@ namespace moodtune::server {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // bind address; 0.0.0.0 exposes the service to the network
   int port = 8000;                 // TCP port; 0 picks a free one (see Server::port)
-  std::string public_url;          // base of absolute URLs in answers ("" = http://<Host header>)
+  std::string public_url;          // base of absolute URLs in answers ("" = see allowed_hosts)
+  // Without public_url, a request's Host header is used for image URLs only when its host
+  // name is in this comma list (case-insensitive, any port); others get http://<host>:<port>.
+  std::string allowed_hosts = "localhost,127.0.0.1,[::1]";
   int threads = 32;  // HTTP worker threads = connections served at once (httplib holds one per
                      // keep-alive connection; fewer than clients makes the rest wait)
   std::int64_t max_body_bytes = 8 << 20;  // larger request bodies get 413

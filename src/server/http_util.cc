@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "image_store.h"
 
@@ -69,8 +70,38 @@ void ReplyError(httplib::Response& res, const ApiError& e) {
   res.set_content(ErrorJson(e), "application/json");
 }
 
+namespace {
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+// "example.com:8000" -> "example.com"; "[::1]:8000" -> "[::1]".
+std::string HostName(const std::string& host) {
+  if (!host.empty() && host.front() == '[') {
+    const auto end = host.find(']');
+    return end == std::string::npos ? host : host.substr(0, end + 1);
+  }
+  return host.substr(0, host.find(':'));
+}
+bool HostAllowed(const std::string& host, const std::string& allowed) {
+  const std::string name = Lower(HostName(host));
+  std::size_t start = 0;
+  while (start <= allowed.size()) {
+    std::size_t end = allowed.find(',', start);
+    if (end == std::string::npos) end = allowed.size();
+    std::string item = allowed.substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty() && Lower(item) == name) return true;
+    start = end + 1;
+  }
+  return false;
+}
+}  // namespace
+
 std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
-                    const std::string& fallback_host, int port) {
+                    const std::string& allowed_hosts, const std::string& fallback_host,
+                    int port) {
   if (!public_url.empty()) {
     std::string base = public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -81,7 +112,7 @@ std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
            c == '[' || c == ']';
   });
-  if (plain && host.size() <= 255) return "http://" + host;
+  if (plain && host.size() <= 255 && HostAllowed(host, allowed_hosts)) return "http://" + host;
   return "http://" + fallback_host + ":" + std::to_string(port);
 }
 
@@ -92,6 +123,51 @@ std::string RequestId(const httplib::Request& req) {
                            c == '-';
                   });
   return ok ? given : RandomId().substr(0, 16);
+}
+
+bool IsValidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int len = 0;
+    std::uint32_t cp = 0, min = 0;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+      return false;  // a continuation byte or 0xF8..0xFF where a character starts
+    }
+    if (i + static_cast<std::size_t>(len) > s.size()) return false;
+    for (int k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += static_cast<std::size_t>(len);
+  }
+  return true;
+}
+
+std::optional<std::string> FirstInvalidUtf8(const httplib::Request& req) {
+  if (!IsValidUtf8(req.path)) return std::string("path");
+  for (const auto& [k, v] : req.params)
+    if (!IsValidUtf8(k) || !IsValidUtf8(v)) return "query parameter '" + k + "'";
+  for (const auto& [k, v] : req.headers)
+    if (!IsValidUtf8(k) || !IsValidUtf8(v)) return "header '" + k + "'";
+  for (const auto& [k, f] : req.files) {
+    if (!IsValidUtf8(k) || !IsValidUtf8(f.filename) || !IsValidUtf8(f.content_type))
+      return "form part '" + k + "'";
+    if (f.filename.empty() && !IsValidUtf8(f.content)) return "form field '" + k + "'";
+  }
+  return std::nullopt;
 }
 
 }  // namespace moodtune::server

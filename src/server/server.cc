@@ -3,6 +3,8 @@
 // Status through errors.h.
 #include "moodtune/server.h"
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <thread>
 #include <unordered_map>
@@ -129,7 +131,7 @@ struct Server::Impl {
   // "" when no image was stored (annotated images off, or the store refused it).
   std::string ImageUrl(const Request& req, const std::string& id) const {
     if (id.empty()) return "";
-    return BaseUrl(req, opts.public_url, opts.host, port) + "/static/" + id + ".jpg";
+    return BaseUrl(req, opts.public_url, opts.allowed_hosts, opts.host, port) + "/static/" + id + ".jpg";
   }
 
   void PostRecommend(const Request& req, Response& res);
@@ -161,6 +163,14 @@ void Server::Impl::Setup() {
     {
       std::lock_guard<std::mutex> lock(inflight_mu);
       inflight[&req] = Clock::now();
+    }
+    // Before any handler: nothing is stored from a request that is not valid UTF-8 (path,
+    // query and headers here; the handlers' wrapper checks form fields once the body is read).
+    if (auto where = FirstInvalidUtf8(req)) {
+      // Not echoed as it is: the name of a bad header or field may itself be invalid.
+      const std::string safe = IsValidUtf8(*where) ? *where : std::string("a field name");
+      ReplyError(res, BadField("invalid UTF-8 in " + safe));
+      return httplib::Server::HandlerResponse::Handled;
     }
     return Guard(req, res) ? httplib::Server::HandlerResponse::Handled
                            : httplib::Server::HandlerResponse::Unhandled;
@@ -269,6 +279,9 @@ void Server::Impl::AccessLog(const Request& req, const Response& res) {
       bytes_in, res.body.size(), req.remote_addr);
 }
 
+constexpr std::size_t kMaxGenres = 32;      // genres in one request (query or form)
+constexpr std::size_t kMaxGenreBytes = 64;  // bytes in one genre name
+
 std::variant<MusicRequest, ApiError> Server::Impl::ParseMusic(const Request& req) const {
   MusicRequest m;
   m.n = opts.default_n;
@@ -292,7 +305,12 @@ std::variant<MusicRequest, ApiError> Server::Impl::ParseMusic(const Request& req
     while (start <= g->size()) {
       const std::size_t comma = std::min(g->find(',', start), g->size());
       std::string one = g->substr(start, comma - start);
+      // Issue 11: a 7.9 MB genre list cost 8 s of CPU and 330 MB.
+      if (one.size() > kMaxGenreBytes)
+        return BadField("each genre must be at most " + std::to_string(kMaxGenreBytes) + " bytes");
       if (!one.empty()) m.genres.push_back(one);
+      if (m.genres.size() > kMaxGenres)
+        return BadField("at most " + std::to_string(kMaxGenres) + " genres");
       start = comma + 1;
     }
   }
@@ -477,7 +495,14 @@ void Server::Impl::GetAsset(std::string_view name, Response& res) {
 
 void Server::Impl::Routes() {
   auto bind = [this](void (Impl::*fn)(const Request&, Response&)) {
-    return [this, fn](const Request& req, Response& res) { (this->*fn)(req, res); };
+    return [this, fn](const Request& req, Response& res) {
+      // The pre-routing check ran before the body was read; form fields are only here.
+      if (auto where = FirstInvalidUtf8(req)) {
+        const std::string safe = IsValidUtf8(*where) ? *where : std::string("a field name");
+        return ReplyError(res, BadField("invalid UTF-8 in " + safe));
+      }
+      (this->*fn)(req, res);
+    };
   };
   http.Post("/recommend", bind(&Impl::PostRecommend));
   http.Post("/v1/analyze", bind(&Impl::PostAnalyze));
@@ -545,12 +570,21 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
                                                 &impl->images, &impl->metrics, decode,
                                                 o.jpeg_quality);
   impl->Setup();
+  // Issue 11: cpp-httplib's default socket options add SO_REUSEPORT, so a second `serve` on a
+  // port in use started, shared it, and answered half the requests with 503. Only
+  // SO_REUSEADDR (restart while old connections sit in TIME_WAIT): a busy port is an error.
+  impl->http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
   if (o.port == 0) {
     impl->port = impl->http.bind_to_any_port(o.host);
     if (impl->port <= 0) return Status::Unavailable("cannot bind " + o.host + ":0");
   } else {
     if (!impl->http.bind_to_port(o.host.c_str(), o.port))
-      return Status::Unavailable("cannot bind " + o.host + ":" + std::to_string(o.port));
+      return Status::Unavailable("cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                                 ": the port is in use (another moodtune serve?) or the "
+                                 "address is not available here; choose another --port");
     impl->port = o.port;
   }
   log->info("{{\"event\":\"bound\",\"url\":\"http://{}:{}\",\"tracks\":{},\"db\":{}}}", o.host,

@@ -187,6 +187,22 @@ TEST(ApiLimitsTest, BodyAndPixelLimits) {
   EXPECT_EQ(j["error"]["code"], "image_too_large");
 }
 
+// Issue 11: `Host: evil.example` was copied into the answer's image URL. Hosts outside
+// allowed_hosts give the server's own address; allowed ones are kept (with their port).
+TEST_F(ApiTest, Issue11HostHeaderOutsideTheAllowListIsNotEchoed) {
+  auto cli = server_->Client();
+  const std::string photo = ReadFile(photos_.front());
+  cli.set_default_headers({{"Host", "evil.example"}});
+  auto evil = Json(cli.Post("/v1/analyze", Upload("image", photo)));
+  const std::string url = evil["annotated_image"];
+  EXPECT_EQ(url.find("evil"), std::string::npos) << url;
+  EXPECT_EQ(url.rfind(server_->url() + "/static/", 0), 0u) << url;
+  cli.set_default_headers({{"Host", "LOCALHOST:9999"}});
+  auto local = Json(cli.Post("/v1/analyze", Upload("image", photo)));
+  const std::string local_url = local["annotated_image"];
+  EXPECT_EQ(local_url.rfind("http://LOCALHOST:9999/static/", 0), 0u) << local_url;
+}
+
 TEST_F(ApiTest, StaticRefusesPathTraversalAndUnknownIds) {
   auto cli = server_->Client();
   auto ok = Json(cli.Post("/v1/analyze", Upload("image", ReadFile(photos_.front()))));
@@ -290,6 +306,50 @@ TEST_F(ApiTest, FeedbackIsRecordedAndValidated) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(ErrorCode(r), "missing_field");
+}
+
+// Issue 11: invalid UTF-8 in Content-Type or in a form field gave 500 after the feedback row
+// was written (so the client's retry duplicated it). Now 400 before any handler runs.
+TEST_F(ApiTest, Issue11InvalidUtf8AnywhereIs400BeforeAnyHandler) {
+  auto cli = server_->Client();
+  json j = Json(cli.Get("/v1/recommendations?emotion=happy&n=1"));
+  ASSERT_EQ(j["recommendations"].size(), 1u);
+  const std::string id = std::to_string(j["recommendations"][0]["id"].get<std::int64_t>());
+  httplib::MultipartFormDataItems form = {{"listener", "bob\xff\xfe", "", ""},
+                                          {"track_id", id, "", ""},
+                                          {"action", "like", "", ""}};
+  auto r = cli.Post("/v1/feedback", form);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("invalid UTF-8 in form field 'listener'"), std::string::npos) << r->body;
+  httplib::Params params{{"listener", "bob"}, {"track_id", id}, {"action", "like"}};
+  r = cli.Post("/v1/feedback", httplib::Headers{{"X-Note", "caf\xc3"}}, params);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  r = cli.Post("/v1/feedback", "{\"listener\": \"bob\"}", "application/json; charset=\xc0\xaf");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  r = cli.Get("/v1/recommendations?emotion=happy&listener=%ED%A0%80");  // a UTF-16 surrogate
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+}
+
+// Issue 11: a 7.9 MB genre list took 8 s of CPU and 330 MB. At most 32 genres of 64 bytes.
+TEST_F(ApiTest, Issue11GenreListsAreCapped) {
+  auto cli = server_->Client();
+  std::string many;
+  for (int i = 0; i < 33; ++i) many += (i ? "," : "") + std::string("g") + std::to_string(i);
+  auto r = cli.Get(("/v1/recommendations?emotion=happy&genre=" + many).c_str());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  r = cli.Get(("/v1/recommendations?emotion=happy&genre=" + std::string(65, 'x')).c_str());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  std::string ok32;
+  for (int i = 0; i < 32; ++i) ok32 += (i ? "," : "") + std::string("pop");
+  r = cli.Get(("/v1/recommendations?emotion=happy&genre=" + ok32).c_str());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
 }
 
 TEST_F(ApiTest, HealthAndWebPage) {

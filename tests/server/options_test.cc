@@ -15,6 +15,7 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(o.host, "127.0.0.1");  // never the network by default
   EXPECT_EQ(o.port, 8000);
   EXPECT_EQ(o.public_url, "");
+  EXPECT_EQ(o.allowed_hosts, "localhost,127.0.0.1,[::1]");
   EXPECT_EQ(o.threads, 32);
   EXPECT_EQ(o.max_body_bytes, 8 << 20);
   EXPECT_EQ(o.max_pixels, DecodeOptions{}.max_pixels);

@@ -64,5 +64,20 @@ TEST(ReadyzTest, FailedLoadIsReported) {
   EXPECT_NE(j["error"]["message"].get<std::string>().find("emotion.onnx"), std::string::npos);
 }
 
+// Issue 11: a second `serve` on a port in use started (SO_REUSEPORT), shared the port, and
+// half the requests got 503. It must refuse to start, saying why.
+TEST(StartupTest, Issue11SecondServerOnABusyPortRefusesToStart) {
+  TestServer first;
+  ASSERT_TRUE(first.ok());
+  ServerOptions o = TestOptions();
+  o.port = first.port();
+  auto second = Server::Create(o, [] { return Result<std::shared_ptr<const Analyzer>>(SharedAnalyzer()); });
+  ASSERT_FALSE(second.ok()) << "a second server bound port " << o.port;
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos) << second.status().ToString();
+  auto r = first.Client().Get("/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 }  // namespace
 }  // namespace moodtune::server

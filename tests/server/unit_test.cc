@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
+#include "http_util.h"
 #include "image_store.h"
 #include "metrics.h"
 #include "moodtune/device_protocol.h"
@@ -15,6 +16,20 @@
 
 namespace moodtune::server {
 namespace {
+
+TEST(Utf8Test, AcceptsWellFormedAndRefusesEveryIllFormedClass) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xb5"));  // é € 🎵
+  EXPECT_FALSE(IsValidUtf8("\xff"));                  // never valid
+  EXPECT_FALSE(IsValidUtf8("\x80"));                  // lone continuation
+  EXPECT_FALSE(IsValidUtf8("caf\xc3"));               // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));              // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));          // overlong, 3 bytes
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));          // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));      // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xe2\x28\xa1"));          // bad continuation
+}
 
 TEST(ErrorsTest, StatusToHttpMapping) {
   EXPECT_EQ(FromStatus(Status::InvalidArgument("x"), ErrorContext::kImage).http, 422);
