@@ -1,3 +1,6 @@
+#include <cstring>
+#include <cerrno>
+#include <unistd.h>
 #include "moodtune/music/catalogue.h"
 
 #include <filesystem>
@@ -88,9 +91,18 @@ Result<std::unique_ptr<Catalogue>> Catalogue::Open(const CatalogueOptions& o) {
   const int rc = sqlite3_open_v2(in_memory ? ":memory:" : o.path.c_str(), &raw,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   impl->db.reset(raw);  // sqlite3_open_v2 may allocate a handle even on failure
-  if (rc != SQLITE_OK)
-    return Status::Unavailable("cannot open " + o.path + ": " +
-                               (raw ? sqlite3_errmsg(raw) : "out of memory"));
+  if (rc != SQLITE_OK) {
+    // SQLite says only "unable to open database file": name the cause the OS gives.
+    std::string cause = raw ? sqlite3_errmsg(raw) : "out of memory";
+    if (!in_memory) {
+      const auto file = std::filesystem::path(o.path);
+      const auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+      const auto& probe = std::filesystem::exists(file) ? file : dir;
+      if (::access(probe.c_str(), W_OK) != 0)
+        cause += " (" + probe.string() + ": " + std::strerror(errno) + ")";
+    }
+    return Status::Unavailable("cannot open the catalogue " + o.path + ": " + cause);
+  }
   sqlite3* db = impl->db.get();
   sqlite3_busy_timeout(db, o.busy_timeout_ms);
   // WAL lets the CLI read while the server writes; :memory: silently stays "memory".

@@ -94,6 +94,7 @@ struct Server::Impl {
   std::thread load_thread;
   mutable std::mutex load_mu;
   Status load_status;
+  std::string degraded;  // why the server runs degraded ("" = it does not); set before Run
 
   // Request start times for the access log (the logger callback sees only req/res).
   std::mutex inflight_mu;
@@ -513,8 +514,10 @@ void Server::Impl::Routes() {
   http.Get(R"(/static/([^/]+)\.jpg)", bind(&Impl::GetStatic));
   http.Get("/healthz", [](const Request&, Response& res) { ReplyJson(res, 200, {{"ok", true}}); });
   http.Get("/readyz", [this](const Request&, Response& res) {
-    if (service->ready()) return ReplyJson(res, 200, {{"ready", true}});
-    ReplyError(res, NotReadyError());
+    if (!service->ready()) return ReplyError(res, NotReadyError());
+    nlohmann::ordered_json body = {{"ready", true}};
+    if (!degraded.empty()) body["degraded"] = {degraded};
+    ReplyJson(res, 200, body);
   });
   http.Get("/metrics", [this](const Request&, Response& res) {
     metrics.SetGauge("moodtune_models_ready", service->ready() ? 1 : 0);
@@ -544,7 +547,18 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
   music::CatalogueOptions co;
   co.path = o.db.empty() ? music::DefaultDatabasePath(::getenv) : o.db;
   auto catalogue = music::Catalogue::Open(co);
-  if (!catalogue.ok()) return catalogue.status();
+  if (!catalogue.ok()) {
+    // Issue 11: a read-only or missing data directory stopped the server. Serve the embedded
+    // catalogue from memory instead, say so once, and report it on /readyz.
+    impl->degraded = catalogue.status().message() +
+                     "; serving the embedded catalogue from memory (imports and listener "
+                     "history are not kept)";
+    log->warn("{{\"event\":\"degraded\",\"what\":{}}}", nlohmann::json(impl->degraded).dump());
+    music::CatalogueOptions memory = co;
+    memory.path = ":memory:";
+    catalogue = music::Catalogue::Open(memory);
+    if (!catalogue.ok()) return catalogue.status();
+  }
   auto tracks = (*catalogue)->AllTracks();
   if (!tracks.ok()) return tracks.status();
   if (tracks->empty()) return Status::InvalidArgument("the catalogue " + co.path + " is empty");

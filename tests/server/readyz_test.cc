@@ -79,5 +79,28 @@ TEST(StartupTest, Issue11SecondServerOnABusyPortRefusesToStart) {
   EXPECT_EQ(r->status, 200);
 }
 
+// Issue 11: an unusable data directory stopped the server with "sqlite: unable to open
+// database file". It starts, recommends from the embedded catalogue, and /readyz says why.
+TEST(StartupTest, Issue11UnusableDataDirectoryDegradesInsteadOfFailing) {
+  ServerOptions o = TestOptions();
+  o.db = "/proc/moodtune-no-such-dir/moodtune.db";  // cannot be created, even by root
+  TestServer server(o);
+  ASSERT_TRUE(server.ok());
+  auto cli = server.Client();
+  auto r = cli.Get("/readyz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  const json j = json::parse(r->body);
+  ASSERT_TRUE(j.contains("degraded")) << r->body;
+  const std::string why = j["degraded"][0];
+  EXPECT_NE(why.find("/proc/moodtune-no-such-dir"), std::string::npos) << why;
+  EXPECT_NE(why.find("embedded catalogue"), std::string::npos) << why;
+  r = cli.Get("/v1/recommendations?emotion=sad&n=3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["recommendations"].size(), 3u);
+  EXPECT_NE(server.log_text().find("\"event\":\"degraded\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace moodtune::server
