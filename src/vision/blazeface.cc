@@ -200,13 +200,16 @@ std::string FrontModelPath(const BlazeFaceOptions& opts) {
   return (std::filesystem::path(opts.model_path).parent_path() / kBlazeFaceFrontFile).string();
 }
 
-Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOptions& opts) {
-  MOODTUNE_RETURN_IF_ERROR(
-      CheckModelFile(opts.model_path, "BlazeFace", "run scripts/fetch_models.sh to fetch it"));
-  const std::string front = FrontModelPath(opts);
+Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOptions& given) {
+  auto back = FindModelFile(given.model_path, "BlazeFace", "run scripts/fetch_models.sh to fetch it");
+  if (!back.ok()) return back.status();
+  BlazeFaceOptions opts = given;
+  opts.model_path = *back;  // the front model is looked for beside the file actually found
+  std::string front = FrontModelPath(opts);
   if (!front.empty()) {
-    MOODTUNE_RETURN_IF_ERROR(
-        CheckModelFile(front, "BlazeFace front", "run scripts/fetch_models.sh to fetch it"));
+    auto f = FindModelFile(front, "BlazeFace front", "run scripts/fetch_models.sh to fetch it");
+    if (!f.ok()) return f.status();
+    front = *f;
   }
   if (opts.min_score < 0 || opts.min_score > 1 || opts.front_min_score < 0 ||
       opts.front_min_score > 1 || opts.nms_iou < 0 || opts.nms_iou > 1 || opts.max_faces < 1) {

@@ -68,14 +68,14 @@ class OnnxEmotionClassifier final : public EmotionClassifier {
 }  // namespace
 
 Result<std::unique_ptr<EmotionClassifier>> CreateEmotionClassifier(const ClassifierOptions& opts) {
-  MOODTUNE_RETURN_IF_ERROR(
-      CheckModelFile(opts.model_path, "emotion",
-                     "it is committed in the repository; rebuild it with scripts/train_model.sh"));
+  auto path = FindModelFile(opts.model_path, "emotion",
+                            "it is committed in the repository; rebuild it with scripts/train_model.sh");
+  if (!path.ok()) return path.status();
   try {
     return std::unique_ptr<EmotionClassifier>(
-        std::make_unique<OnnxEmotionClassifier>(opts.model_path, opts.net_copies, opts.flip_average));
+        std::make_unique<OnnxEmotionClassifier>(*path, opts.net_copies, opts.flip_average));
   } catch (const cv::Exception& e) {
-    return Status::InvalidArgument("emotion: cannot load " + opts.model_path + ": " + e.what());
+    return Status::InvalidArgument("emotion: cannot load " + *path + ": " + e.what());
   }
 }
 

@@ -1,14 +1,15 @@
 #include "model_file.h"
 
-#include <filesystem>
-#include <system_error>
+#include "moodtune/resources.h"
 
 namespace moodtune {
 
-Status CheckModelFile(const std::string& path, std::string_view what, std::string_view how) {
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(path, ec)) return Status::Ok();
-  return Status::NotFound(std::string(what) + " model not found at " + path + "; " +
+Result<std::string> FindModelFile(const std::string& path, std::string_view what,
+                                  std::string_view how) {
+  auto found = FindResource(path);
+  if (found.ok()) return found;
+  return Status::NotFound(std::string(what) + " model " + path + " " + found.status().message() +
+                          " (set MOODTUNE_HOME to the folder that holds models/); " +
                           std::string(how));
 }
 

@@ -15,7 +15,8 @@ namespace moodtune::train {
 // Rebuilds the EmotionNet of `onnx_path` (single net, not an ensemble; any temperature baked
 // in stays in fc). Batch-norm is unfolded so that the net computes exactly the same function
 // in eval mode and nearly the same in train mode: each BN's running statistics are measured
-// on up to 2,048 images of `calib` (a training pack) and gamma/beta set to undo them.
+// on the first 2,048 images of `calib` (a training pack; the
+// function in eval mode does not depend on which) and gamma/beta set to undo them.
 // InvalidArgument when the graph is not an EmotionNet export.
 Result<Checkpoint> ImportOnnx(const std::string& onnx_path, const PackedDataset& calib);
 
