@@ -151,6 +151,11 @@ int RunAnalyze(const AnalyzeOptions& o) {
       fail(path, faces.status().message());
       continue;
     }
+    if (static_cast<int>(faces->size()) >= o.analyzer.detector.max_faces) {
+      bar.Clear();
+      std::cerr << "analyze: " << path << ": stopped at " << faces->size()
+                << " faces (--max-faces); there may be more\n";
+    }
     if (!o.annotate_dir.empty()) {
       const fs::path out = AnnotatedName(o.annotate_dir, path, &used_names);
       std::string error = "cannot write annotated image " + out.string();

@@ -108,13 +108,22 @@ struct RecommendArgs {
 
 int RunRecommend(RecommendArgs& a) {
   EmotionProbs probs{};
+  if (!a.probabilities.empty() && !a.emotion.empty()) {
+    std::cerr << "recommend: give --emotion or --probabilities, not both\n";
+    return 2;
+  }
   if (!a.probabilities.empty()) {
     auto p = ParseProbabilities(a.probabilities);
     if (!p.ok()) return std::cerr << "recommend: " << p.status().message() << "\n", 2;
     probs = *p;
   } else if (!a.emotion.empty()) {
     auto e = ParseEmotion(a.emotion);
-    if (!e) return std::cerr << "recommend: unknown emotion '" << a.emotion << "'\n", 2;
+    if (!e) {
+      std::cerr << "recommend: unknown emotion '" << a.emotion << "'; one of:";
+      for (int i = 0; i < kNumEmotions; ++i) std::cerr << " " << EmotionName(Emotion(i));
+      std::cerr << "\n";
+      return 2;
+    }
     probs = OneHot(*e);
   } else {
     std::cerr << "recommend: give --emotion or --probabilities\n";

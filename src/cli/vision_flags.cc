@@ -25,6 +25,10 @@ void AddVisionFlags(CLI::App* sub, AnalyzerOptions* analyzer, DecodeOptions* dec
                   "Drop detected faces below this confidence (0..1)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--max-faces", analyzer->detector.max_faces,
+                  "Keep at most this many faces per photo, best first (a warning says when hit)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   sub->add_option("--align-margin", analyzer->align.margin,
                   "Context around the detected face box, fraction of its size")
       ->capture_default_str();

@@ -12,7 +12,7 @@ TEST(VisionOptionsTest, Defaults) {
   EXPECT_EQ(d.model_path, "models/blazeface/face_detection_back_256x256_barracuda.onnx");
   EXPECT_FLOAT_EQ(d.min_score, 0.6f);
   EXPECT_FLOAT_EQ(d.nms_iou, 0.3f);
-  EXPECT_EQ(d.max_faces, 16);
+  EXPECT_EQ(d.max_faces, 64);
   EXPECT_FLOAT_EQ(d.retry_zoom_out, 2.5f);
   EXPECT_EQ(d.net_copies, 0);
   EXPECT_TRUE(d.use_front);
