@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "commands.h"
 #include "moodtune/emotion.h"
@@ -239,7 +240,17 @@ int RunRecommend(RecommendArgs& a) {
     std::printf("Source: %s%s%s%s\n", report.used.c_str(), report.cached ? " (cached)" : "",
                 report.fallback_reason.empty() ? "" : "; fallback: ",
                 report.fallback_reason.c_str());
-  if (recs->empty()) std::printf("No tracks match these filters.\n");
+  if (recs->empty()) {
+    // Issue 13: say which genres exist, and fail (exit 1) rather than print an empty list.
+    std::set<std::string> genres;
+    for (const Track& t : *tracks)
+      if (!t.genre.empty()) genres.insert(t.genre);
+    std::string known;
+    for (const auto& g : genres) known += (known.empty() ? "" : ", ") + g;
+    std::fprintf(stderr, "recommend: no tracks match these filters; the catalogue's genres: %s\n",
+                 known.c_str());
+    return 1;
+  }
   int i = 0;
   for (const auto& r : *recs) {
     const Track& t = r.track;

@@ -29,7 +29,15 @@ MoodService::MoodService(std::unique_ptr<music::HistoryStore> history,
       store_(store),
       metrics_(metrics),
       decode_(decode),
-      jpeg_quality_(jpeg_quality) {}
+      jpeg_quality_(jpeg_quality),
+      genres_([this] {
+        std::vector<std::string> g;
+        for (const auto& t : tracks_)
+          if (!t.genre.empty()) g.push_back(t.genre);
+        std::sort(g.begin(), g.end());
+        g.erase(std::unique(g.begin(), g.end()), g.end());
+        return g;
+      }()) {}
 
 void MoodService::SetAnalyzer(std::shared_ptr<const Analyzer> analyzer) {
   {
@@ -103,6 +111,21 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
   }
   auto recs = music::Recommend(tracks_, probs, history, o);
   if (!recs.ok()) return recs.status();
+  // Issue 13: genre=polka answered 200 and [] without a word. Name the unknown genres and
+  // the ones the catalogue has.
+  std::string unknown;
+  for (const auto& g : r.genres) {
+    const std::string key = music::NormalizeGenre(g);
+    if (!std::binary_search(genres_.begin(), genres_.end(), key))
+      unknown += (unknown.empty() ? "'" : ", '") + key + "'";
+  }
+  if (!unknown.empty()) {
+    std::string known;
+    for (const auto& g : genres_) known += (known.empty() ? "" : ", ") + g;
+    warn("unknown_genre",
+         Status::InvalidArgument("no track in the catalogue has genre " + unknown +
+                                 "; its genres: " + known));
+  }
   if (!r.listener.empty()) {
     std::vector<std::int64_t> ids;
     for (const auto& rec : *recs) ids.push_back(rec.track.id);

@@ -89,6 +89,7 @@ class MoodService {
   Metrics* metrics_;
   const DecodeOptions decode_;
   const int jpeg_quality_;
+  const std::vector<std::string> genres_;  // the catalogue's genres, sorted, unique
 };
 
 }  // namespace moodtune::server

@@ -36,5 +36,14 @@ TEST(MainCliTest, Issue13RecommendUsageErrorsSayWhatIsValid) {
   EXPECT_NE(r.err.find("not both"), std::string::npos) << r.err;
 }
 
+TEST(MainCliTest, Issue13NoMatchingTrackFailsAndListsTheGenres) {
+  const testing::CliRun r =
+      testing::RunCli({"recommend", "--emotion", "sad", "--genre", "polka", "--db", ":memory:"});
+  ASSERT_TRUE(r.exited);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("gospel"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("jazz"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace moodtune

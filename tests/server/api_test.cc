@@ -334,6 +334,21 @@ TEST_F(ApiTest, Issue11InvalidUtf8AnywhereIs400BeforeAnyHandler) {
   EXPECT_EQ(r->status, 400) << r->body;
 }
 
+// Issue 13: genre=polka answered 200 and [] without a word.
+TEST_F(ApiTest, Issue13UnknownGenreIsNamedInAWarning) {
+  auto cli = server_->Client();
+  json j = Json(cli.Get("/v1/recommendations?emotion=happy&genre=polka,gospel"));
+  ASSERT_TRUE(j.contains("warnings")) << j.dump();
+  const json& w = j["warnings"][0];
+  EXPECT_EQ(w["code"], "unknown_genre");
+  const std::string msg = w["message"];
+  EXPECT_NE(msg.find("'polka'"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("'gospel'"), std::string::npos) << msg;  // known: not listed as unknown
+  EXPECT_NE(msg.find("jazz"), std::string::npos) << msg;      // the known genres are listed
+  j = Json(cli.Get("/v1/recommendations?emotion=happy&genre=gospel"));
+  EXPECT_FALSE(j.contains("warnings")) << j.dump();
+}
+
 // Issue 11: a 7.9 MB genre list took 8 s of CPU and 330 MB. At most 32 genres of 64 bytes.
 TEST_F(ApiTest, Issue11GenreListsAreCapped) {
   auto cli = server_->Client();
