@@ -52,26 +52,49 @@ void ImageStore::EvictLocked(std::chrono::steady_clock::time_point now) {
   }
 }
 
-std::string ImageStore::Put(std::string jpeg) {
-  const auto size = static_cast<std::int64_t>(jpeg.size());
-  if (size > max_bytes_) return "";
+std::string ImageStore::Insert(std::shared_ptr<Item> item, std::int64_t bytes) {
+  if (bytes > max_bytes_) return "";
   std::string id = RandomId();
-  auto bytes = std::make_shared<const std::string>(std::move(jpeg));
   std::lock_guard<std::mutex> lock(mu_);
   const auto now = now_();
-  images_[id] = std::move(bytes);
-  order_.push_back({id, now, size});
-  bytes_ += size;
+  images_[id] = std::move(item);
+  order_.push_back({id, now, bytes});
+  bytes_ += bytes;
   EvictLocked(now);
   return id;
 }
 
+std::string ImageStore::Put(std::string jpeg) {
+  const auto size = static_cast<std::int64_t>(jpeg.size());
+  auto item = std::make_shared<Item>();
+  item->jpeg = std::make_shared<const std::string>(std::move(jpeg));
+  return Insert(std::move(item), size);
+}
+
+std::string ImageStore::PutLazy(std::int64_t bytes, Render render) {
+  auto item = std::make_shared<Item>();
+  item->render = std::move(render);
+  return Insert(std::move(item), bytes);
+}
+
 std::shared_ptr<const std::string> ImageStore::Get(std::string_view id) {
   if (!IsValidId(id)) return nullptr;
-  std::lock_guard<std::mutex> lock(mu_);
-  EvictLocked(now_());
-  auto it = images_.find(std::string(id));
-  return it == images_.end() ? nullptr : it->second;
+  std::shared_ptr<Item> item;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    EvictLocked(now_());
+    auto it = images_.find(std::string(id));
+    if (it == images_.end()) return nullptr;
+    item = it->second;
+  }
+  // Rendering runs outside the store's lock: other ids stay servable meanwhile.
+  std::lock_guard<std::mutex> lock(item->mu);
+  if (!item->jpeg && item->render) {
+    std::string jpeg = item->render();
+    item->render = nullptr;  // frees the source image
+    if (!jpeg.empty()) item->jpeg = std::make_shared<const std::string>(std::move(jpeg));
+  }
+  return item->jpeg;
 }
 
 std::size_t ImageStore::size() {

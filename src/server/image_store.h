@@ -31,6 +31,12 @@ class ImageStore {
   // Stores `jpeg` and returns its new id, evicting the oldest images to make room. Returns
   // "" (store full) when `jpeg` alone is larger than max_bytes: nothing is kept.
   std::string Put(std::string jpeg);
+  // Makes the JPEG when it is first fetched (issue 12: most clients never fetch it, so the
+  // request path no longer draws and encodes). `bytes` is what the pending entry holds (the
+  // source image) and what counts against max_bytes; `render` runs at most once, on the
+  // first Get's thread, and returns "" when it cannot draw (Get then gives nullptr).
+  using Render = std::function<std::string()>;
+  std::string PutLazy(std::int64_t bytes, Render render);
   // The bytes for `id`, or nullptr when unknown, expired or not a well-formed id.
   std::shared_ptr<const std::string> Get(std::string_view id);
   std::size_t size();
@@ -50,7 +56,13 @@ class ImageStore {
     std::int64_t bytes = 0;
   };
   std::deque<Entry> order_;  // oldest first
-  std::unordered_map<std::string, std::shared_ptr<const std::string>> images_;
+  struct Item {
+    std::mutex mu;  // guards the one-time render
+    std::shared_ptr<const std::string> jpeg;  // null until rendered (lazy entries)
+    Render render;                            // cleared once run
+  };
+  std::unordered_map<std::string, std::shared_ptr<Item>> images_;
+  std::string Insert(std::shared_ptr<Item> item, std::int64_t bytes);
 };
 
 // 32 lower-case hex digits from the kernel's CSPRNG.

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "image_store.h"
 #include "metrics.h"
@@ -54,6 +55,33 @@ std::shared_ptr<const Analyzer> MoodService::analyzer() const {
   return analyzer_;
 }
 
+std::string RenderAnnotated(std::string_view source, std::vector<Face> faces,
+                            const DecodeOptions& decode, int jpeg_quality) {
+  auto img = DecodeImage(
+      std::span(reinterpret_cast<const std::uint8_t*>(source.data()), source.size()), decode);
+  if (!img.ok()) return "";
+  try {
+    cv::Mat shown = *img;
+    const int long_side = std::max(shown.cols, shown.rows);
+    if (long_side > kMaxAnnotatedSide) {
+      const double s = static_cast<double>(kMaxAnnotatedSide) / long_side;
+      cv::resize(*img, shown, {}, s, s, cv::INTER_AREA);
+      for (Face& f : faces) {
+        Box& b = f.detection.box;
+        b = {static_cast<float>(b.x * s), static_cast<float>(b.y * s),
+             static_cast<float>(b.w * s), static_cast<float>(b.h * s)};
+        for (Point& p : f.detection.keypoints)
+          p = {static_cast<float>(p.x * s), static_cast<float>(p.y * s)};
+      }
+    }
+    std::vector<std::uint8_t> jpeg;
+    cv::imencode(".jpg", Annotate(shown, faces), jpeg, {cv::IMWRITE_JPEG_QUALITY, jpeg_quality});
+    return std::string(jpeg.begin(), jpeg.end());
+  } catch (const cv::Exception&) {
+    return "";
+  }
+}
+
 Result<ImageAnalysis> MoodService::AnalyzeImage(std::span<const std::uint8_t> bytes,
                                                 bool annotate) const {
   auto net = analyzer();
@@ -71,21 +99,20 @@ Result<ImageAnalysis> MoodService::AnalyzeImage(std::span<const std::uint8_t> by
   out.height = img->rows;
   out.faces = std::move(faces).value();
   if (annotate) {
-    t0 = std::chrono::steady_clock::now();
-    std::vector<std::uint8_t> jpeg;
-    try {
-      cv::imencode(".jpg", Annotate(*img, out.faces), jpeg,
-                   {cv::IMWRITE_JPEG_QUALITY, jpeg_quality_});
-    } catch (const cv::Exception& e) {
-      jpeg.clear();
-      out.warnings.push_back({"annotated_image_not_stored", "the annotated image could not be drawn"});
-    }
-    if (!jpeg.empty()) {
-      out.annotated_id = store_->Put(std::string(jpeg.begin(), jpeg.end()));
-      if (out.annotated_id.empty())
-        out.warnings.push_back({"annotated_image_not_stored", "the annotated-image store is full"});
-    }
-    metrics_->ObserveStage("annotate", SecondsSince(t0));
+    // Drawn and encoded only when /static/<id>.jpg is fetched (issue 12): keep the source
+    // bytes and the faces, counted at the source's size against the store's byte budget.
+    auto source = std::make_shared<const std::string>(bytes.begin(), bytes.end());
+    out.annotated_id = store_->PutLazy(
+        static_cast<std::int64_t>(source->size()),
+        [source, faces = out.faces, decode = decode_, quality = jpeg_quality_,
+         metrics = metrics_] {
+          const auto start = std::chrono::steady_clock::now();
+          std::string jpeg = RenderAnnotated(*source, faces, decode, quality);
+          metrics->ObserveStage("annotate", SecondsSince(start));
+          return jpeg;
+        });
+    if (out.annotated_id.empty())
+      out.warnings.push_back({"annotated_image_not_stored", "the annotated-image store is full"});
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,14 @@ class Metrics;
 
 // A part of an answer that could not be delivered while the rest still was (storage faults):
 // rendered as {"code", "message"} in the answer's "warnings" array.
+// Annotated images are at most this many pixels on their long side (issue 12).
+inline constexpr int kMaxAnnotatedSide = 1024;
+
+// The annotated JPEG for an uploaded image and its faces (boxes in the upload's pixels):
+// decoded again, shrunk to kMaxAnnotatedSide, drawn, encoded. "" when it cannot be drawn.
+std::string RenderAnnotated(std::string_view source, std::vector<Face> faces,
+                            const DecodeOptions& decode, int jpeg_quality);
+
 struct Warning {
   std::string code;  // snake_case, stable: annotated_image_not_stored, history_unavailable,
                      // history_not_recorded

@@ -420,11 +420,15 @@ TEST_F(ApiTest, MetricsCountRequestsAndStages) {
             std::string::npos);
   EXPECT_NE(text.find("moodtune_http_request_duration_seconds_count{route=\"/recommend\"} 2"),
             std::string::npos);
-  for (const char* stage : {"decode", "analyze", "annotate", "recommend"})
+  for (const char* stage : {"decode", "analyze", "recommend"})
     EXPECT_NE(text.find(std::string("moodtune_stage_duration_seconds_count{stage=\"") + stage +
                         "\"} 1"),
               std::string::npos)
         << stage;
+  // Issue 12: the annotated image is drawn only when fetched.
+  EXPECT_EQ(text.find("moodtune_stage_duration_seconds_count{stage=\"annotate\"}"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("moodtune_models_ready 1"), std::string::npos);
   // Every sample line is `name{labels} value`; buckets are cumulative.
   const std::regex sample(R"(^[a-z_]+(\{[^}]*\})? [-+0-9.eE]+$)");

@@ -5,6 +5,8 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "errors.h"
 #include "http_util.h"
@@ -12,6 +14,7 @@
 #include "metrics.h"
 #include "moodtune/device_protocol.h"
 #include "moodtune_core/color.h"
+#include "service.h"
 #include "views.h"
 
 namespace moodtune::server {
@@ -81,6 +84,55 @@ TEST(ImageStoreTest, RetentionByCountAndAge) {
   EXPECT_FALSE(store.Get(d));
   EXPECT_EQ(store.size(), 0u);
   EXPECT_FALSE(store.Get("not-an-id"));
+}
+
+// Issue 12: the annotated image is drawn when fetched, once, never on the request path.
+TEST(ImageStoreTest, Issue12LazyEntriesRenderOnceOnFirstGet) {
+  ImageStore store(8, std::chrono::seconds(60), nullptr, /*max_bytes=*/100);
+  int renders = 0;
+  const std::string id = store.PutLazy(40, [&] { ++renders; return std::string("JPEG"); });
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(renders, 0);
+  ASSERT_TRUE(store.Get(id));
+  EXPECT_EQ(*store.Get(id), "JPEG");
+  EXPECT_EQ(renders, 1);
+  // A render that fails gives nullptr, and is not retried.
+  const std::string bad = store.PutLazy(10, [&] { ++renders; return std::string(); });
+  EXPECT_FALSE(store.Get(bad));
+  EXPECT_FALSE(store.Get(bad));
+  EXPECT_EQ(renders, 2);
+  // The byte budget counts the pending source: 40 + 10 + 60 > 100 evicts the oldest.
+  const std::string big = store.PutLazy(60, [] { return std::string("X"); });
+  EXPECT_FALSE(store.Get(id));
+  EXPECT_TRUE(store.Get(big));
+  EXPECT_TRUE(store.PutLazy(101, [] { return std::string("Y"); }).empty());  // alone too big
+}
+
+TEST(RenderAnnotatedTest, Issue12AtMost1024PxOnTheLongSideWithBoxesScaled) {
+  cv::Mat big(1500, 3000, CV_8UC3, cv::Scalar(40, 40, 40));
+  std::vector<std::uint8_t> png;
+  cv::imencode(".png", big, png);
+  Face f;
+  f.detection.box = {1000, 500, 600, 600};
+  const std::string jpeg =
+      RenderAnnotated(std::string(png.begin(), png.end()), {f}, DecodeOptions{}, 85);
+  ASSERT_FALSE(jpeg.empty());
+  cv::Mat out = cv::imdecode(std::vector<std::uint8_t>(jpeg.begin(), jpeg.end()), cv::IMREAD_COLOR);
+  ASSERT_EQ(out.cols, 1024);
+  EXPECT_EQ(out.rows, 512);
+  // The box was drawn where the face is at the new scale (left edge x = 1000 * 1024/3000
+  // = 341, middle row y = 272), and nothing where the unscaled box would be (x = 1000).
+  auto drawn = [&](int x, int y) {
+    int most = 0;
+    for (int dx = -2; dx <= 2; ++dx) {
+      const cv::Vec3b p = out.at<cv::Vec3b>(y, x + dx);
+      for (int c = 0; c < 3; ++c) most = std::max(most, std::abs(int(p[c]) - 40));
+    }
+    return most > 30;
+  };
+  EXPECT_TRUE(drawn(341, 272));
+  EXPECT_FALSE(drawn(1000, 272));
+  EXPECT_TRUE(RenderAnnotated("not an image", {f}, DecodeOptions{}, 85).empty());
 }
 
 TEST(MetricsTest, RendersCumulativeBucketsAndCounts) {
