@@ -50,6 +50,20 @@ struct DecodeOptions {
 // full decode. InvalidArgument for empty/undecodable bytes, ResourceExhausted for too many
 // pixels.
 Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& opts = {});
+// A JPEG decoded at a reduced scale (libjpeg's DCT scaling through IMREAD_REDUCED_*), when
+// the full size is not needed. `scale` maps its pixels back to the original's: original =
+// decoded * scale. width/height are the original's, after EXIF orientation.
+struct ReducedImage {
+  cv::Mat bgr;
+  double scale = 1;
+  int width = 0, height = 0;
+};
+// As DecodeImage, but shrunk by 2, 4 or 8 (the largest that keeps the long side at least
+// `min_long_side`); other formats and small images come back at full size (scale 1). Issue
+// 12: the detector needs 256 px, a 12 MP phone photo was decoded whole.
+Result<ReducedImage> DecodeImageReduced(std::span<const std::uint8_t> bytes,
+                                        const DecodeOptions& opts, int min_long_side);
+
 // Reads a file and decodes it; NotFound when it cannot be read.
 Result<cv::Mat> ReadImageFile(const std::string& path, const DecodeOptions& opts = {});
 

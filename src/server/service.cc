@@ -87,17 +87,27 @@ Result<ImageAnalysis> MoodService::AnalyzeImage(std::span<const std::uint8_t> by
   auto net = analyzer();
   if (!net) return Status::Unavailable("models are still loading");
   auto t0 = std::chrono::steady_clock::now();
-  auto img = DecodeImage(bytes, decode_);
+  // Issue 12: a JPEG is decoded only as large as the answer needs (libjpeg DCT scaling);
+  // boxes and keypoints are mapped back to the upload's pixels.
+  auto img = DecodeImageReduced(bytes, decode_, kMinDecodeSide);
   metrics_->ObserveStage("decode", SecondsSince(t0));
   if (!img.ok()) return img.status();
   t0 = std::chrono::steady_clock::now();
-  auto faces = net->Analyze(*img);
+  auto faces = net->Analyze(img->bgr);
   metrics_->ObserveStage("analyze", SecondsSince(t0));
   if (!faces.ok()) return faces.status();
   ImageAnalysis out;
-  out.width = img->cols;
-  out.height = img->rows;
+  out.width = img->width;
+  out.height = img->height;
   out.faces = std::move(faces).value();
+  if (img->scale != 1) {
+    const auto s = static_cast<float>(img->scale);
+    for (Face& f : out.faces) {
+      Box& b = f.detection.box;
+      b = {b.x * s, b.y * s, b.w * s, b.h * s};
+      for (Point& p : f.detection.keypoints) p = {p.x * s, p.y * s};
+    }
+  }
   if (annotate) {
     // Drawn and encoded only when /static/<id>.jpg is fetched (issue 12): keep the source
     // bytes and the faces, counted at the source's size against the store's byte budget.

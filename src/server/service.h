@@ -27,6 +27,9 @@ class Metrics;
 
 // A part of an answer that could not be delivered while the rest still was (storage faults):
 // rendered as {"code", "message"} in the answer's "warnings" array.
+// Uploads are decoded at a reduced scale that keeps at least this long side (issue 12): the
+// detector works at 128-256 px, and a face in a 1024 px photo is still far above 48 px.
+inline constexpr int kMinDecodeSide = 1024;
 // Annotated images are at most this many pixels on their long side (issue 12).
 inline constexpr int kMaxAnnotatedSide = 1024;
 

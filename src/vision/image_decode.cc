@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -11,7 +12,46 @@
 
 namespace moodtune {
 
+namespace {
+Result<cv::Mat> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
+                       int reduce, ImageHeader* out_header);
+}  // namespace
+
 Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+  return Decode(bytes, opts, 1, nullptr);
+}
+
+Result<ReducedImage> DecodeImageReduced(std::span<const std::uint8_t> bytes,
+                                        const DecodeOptions& opts, int min_long_side) {
+  Result<ImageHeader> header = ProbeImageHeader(bytes);
+  if (!header.ok()) return header.status();
+  const int long_side = static_cast<int>(std::max(header->width, header->height));
+  int reduce = 1;
+  if (header->format == ImageFormat::kJpeg && min_long_side > 0) {
+    for (int k : {8, 4, 2}) {
+      if (long_side / k >= min_long_side) {
+        reduce = k;
+        break;
+      }
+    }
+  }
+  ImageHeader h;
+  auto img = Decode(bytes, opts, reduce, &h);
+  if (!img.ok()) return img.status();
+  ReducedImage out;
+  out.bgr = std::move(img).value();
+  // The decoder rounds the reduced size up; the long side gives the exact ratio whatever
+  // the EXIF rotation did.
+  out.scale = static_cast<double>(long_side) / std::max(out.bgr.cols, out.bgr.rows);
+  const bool rotated = (out.bgr.cols > out.bgr.rows) != (h.width > h.height);
+  out.width = static_cast<int>(rotated ? h.height : h.width);
+  out.height = static_cast<int>(rotated ? h.width : h.height);
+  return out;
+}
+
+namespace {
+Result<cv::Mat> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
+                       int reduce, ImageHeader* out_header) {
   Result<ImageHeader> header = ProbeImageHeader(bytes);
   if (!header.ok()) return header.status();
   // The pixel limit is checked on the header so a bomb never reaches the decoder.
@@ -30,7 +70,12 @@ Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOpt
                       const_cast<std::uint8_t*>(bytes.data()));
     // IMREAD_COLOR: 8-bit BGR out of gray/RGBA/16-bit inputs, and (OpenCV >= 3.1, checked by
     // image_decode_test's EXIF cases on 4.6) the EXIF orientation applied.
-    cv::Mat img = cv::imdecode(buf, cv::IMREAD_COLOR);
+    const int flags = reduce == 8   ? cv::IMREAD_REDUCED_COLOR_8
+                      : reduce == 4 ? cv::IMREAD_REDUCED_COLOR_4
+                      : reduce == 2 ? cv::IMREAD_REDUCED_COLOR_2
+                                    : cv::IMREAD_COLOR;
+    cv::Mat img = cv::imdecode(buf, flags);
+    if (out_header) *out_header = *header;
     if (img.empty()) return Status::InvalidArgument("undecodable image data");
     if (img.type() != CV_8UC3) return Status::Internal("decoder returned an unexpected type");
     return img;
@@ -38,6 +83,7 @@ Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOpt
     return Status::InvalidArgument(std::string("undecodable image data: ") + e.what());
   }
 }
+}  // namespace
 
 Result<cv::Mat> ReadImageFile(const std::string& path, const DecodeOptions& opts) {
   std::ifstream in(path, std::ios::binary);

@@ -177,6 +177,37 @@ Bytes JpegWithOrientation(std::uint16_t orientation) {
   return jpeg;
 }
 
+// Issue 12: a large JPEG is decoded at 1/2, 1/4 or 1/8 by libjpeg, keeping the long side at
+// least the minimum; scale and original size let callers map boxes back.
+TEST(DecodeImageTest, Issue12ReducedJpegDecodeKeepsTheMinimumLongSide) {
+  cv::Mat big(3000, 4000, CV_8UC3, cv::Scalar(10, 200, 30));
+  const Bytes jpeg = Encode(".jpg", big);
+  auto r = DecodeImageReduced(jpeg, {}, 1024);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->bgr.size(), cv::Size(2000, 1500));  // /4 would give 1000 < 1024
+  EXPECT_DOUBLE_EQ(r->scale, 2.0);
+  EXPECT_EQ(r->width, 4000);
+  EXPECT_EQ(r->height, 3000);
+  auto small = DecodeImageReduced(jpeg, {}, 400);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->bgr.size(), cv::Size(500, 375));  // /8
+  EXPECT_DOUBLE_EQ(small->scale, 8.0);
+  // PNG (no DCT scaling) and small images come back whole.
+  auto png = DecodeImageReduced(Encode(".png", cv::Mat(300, 400, CV_8UC3, cv::Scalar::all(0))), {}, 100);
+  ASSERT_TRUE(png.ok());
+  EXPECT_EQ(png->bgr.size(), cv::Size(400, 300));
+  EXPECT_DOUBLE_EQ(png->scale, 1.0);
+  // The pixel limit still holds on the header, before any decode.
+  DecodeOptions tight;
+  tight.max_pixels = 1000;
+  EXPECT_TRUE(DecodeImageReduced(jpeg, tight, 1024).status().IsResourceExhausted());
+  // EXIF rotation: original width/height are the displayed ones.
+  auto rotated = DecodeImageReduced(JpegWithOrientation(6), {}, 1024);
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_EQ(rotated->width, 20);
+  EXPECT_EQ(rotated->height, 40);
+}
+
 TEST(DecodeImageTest, HonoursExifOrientation) {
   // 1: as stored. The green block is top-left.
   auto o1 = DecodeImage(JpegWithOrientation(1));
