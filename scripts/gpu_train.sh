@@ -7,11 +7,12 @@
 #
 # --v2 trains a wide teacher (64-128-256-512) on FER2013 train + real-photo train, then the
 # shipped-size student (32-64-128-256) distilled from it, selecting both on the real-photo dev
-# pack; each stage has a time budget so the whole run fits in under 10 minutes, and each stage
+# pack; each stage has a time budget so the whole run fits in one 10-minute call, and each stage
 # resumes from its own last.ckpt. To go on in a later run, carry the previous $OUT back in as
 # runs/gpu (RESUME_FROM=runs/gpu, the default when it exists).
-# Carry (about 61 MB): data/packed/train.mtpk and data/real (from `moodtune pack`, see
-# docs/model_card.md). Export and calibration run on the CPU machine afterwards (libonnx).
+# Carry for --v2 (about 61 MB): data/packed/train.mtpk and data/real; for a single run:
+# data/packed (train and validation). All from `moodtune pack` (docs/model_card.md). Export
+# and calibration run on the CPU machine afterwards (libonnx).
 set -u
 OUT=${OUT:-runs/gpu}
 mkdir -p "$OUT"
@@ -65,16 +66,17 @@ train=(--train data/packed/train.mtpk --train data/real/faces-in-the-wild-train.
        --val data/real/faces-in-the-wild-dev.mtpk --device cuda --seed 42)
 run_stage() {  # name, time budget in s, flags...
   local name=$1 budget=$2; shift 2
-  local resume=()
-  [ -f "$OUT/$name/last.ckpt" ] && resume=(--resume)
+  local resume=""
+  [ -f "$OUT/$name/last.ckpt" ] && resume=--resume
   echo "== $name (budget ${budget}s) $(( $(date +%s) - t0 ))s in"
-  "$bin" "${train[@]}" --out "$OUT/$name" --time-budget "$budget" "${resume[@]}" "$@"
+  "$bin" "${train[@]}" --out "$OUT/$name" --time-budget "$budget" $resume "$@"
   local rc=$?
   rm -f "$OUT/$name"/*.part
   return $rc
 }
-run_stage teacher "${TEACHER_BUDGET:-300}" --widths 64,128,256,512 --epochs 80 --lr 0.05 || exit 1
-run_stage student "${STUDENT_BUDGET:-200}" --teacher "$OUT/teacher/best.ckpt" --epochs 120 \
+# Budgets fit one 600 s device call with the build (about 35 s) and start-up.
+run_stage teacher "${TEACHER_BUDGET:-240}" --widths 64,128,256,512 --epochs 80 --lr 0.05 || exit 1
+run_stage student "${STUDENT_BUDGET:-180}" --teacher "$OUT/teacher/best.ckpt" --epochs 120 \
   --distill-weight 0.7 --distill-temperature 4 || exit 1
 echo "v2 done after $(( $(date +%s) - t0 ))s; next, on the CPU machine:"
 echo "  build/moodtune-train calibrate --checkpoint runs/gpu/student/best.ckpt --data data/real/faces-in-the-wild-dev.mtpk"

@@ -82,12 +82,12 @@ inline constexpr const char* kBlazeFaceFrontFile = "face_detection_front_128x128
 struct BlazeFaceOptions {
   std::string model_path = "models/blazeface/face_detection_back_256x256_barracuda.onnx";
   // The short-range model, tried first (faces that fill the photo: camera shots, portraits);
-  // the "back" model above runs only when it finds nothing (group photos, small faces).
+  // the "back" model above runs too when the front faces are unsure or small, or when it
+  // finds none (group photos, small faces); see docs/vision.md.
   bool use_front = true;
   std::string front_model_path;  // "" = kBlazeFaceFrontFile in model_path's folder
   float front_min_score = 0.6f;  // the front pass's own threshold
-  // Front faces below this score are kept only when the "back" model also finds them (and
-  // only then does "back" run when the front pass found something).
+  // Small front faces below this score are kept only when the "back" model also finds them.
   float front_confident_score = 0.75f;
   // Front faces smaller than this fraction of the photo's long side hint at a group photo
   // with faces too small for the front model: "back" runs too and adds what it finds.
@@ -116,8 +116,8 @@ struct AlignOptions {
   float margin = 0.15f;  // extra context around the detector box, as a fraction of its size
   int size = 48;         // output side in pixels (the emotion model's input)
   // Contrast: each crop is stretched linearly to this pixel standard deviation around 128
-  // (0 = leave as is). Real photos are far flatter than FER2013's crops (std about 45 vs 74);
-  // chosen on faces-in-the-wild-dev (docs/model_card.md). The model is trained with it.
+  // (0 = leave as is). Off: on faces-in-the-wild-dev it lowered accuracy (docs/vision.md). A
+  // model must be trained with the value it is served with (FaceInput packs its data).
   float contrast_std = 0;
 };
 // Rotates the image so the eyes are level, crops the face box plus margin and returns a

@@ -97,7 +97,8 @@ Result<std::unique_ptr<Catalogue>> Catalogue::Open(const CatalogueOptions& o) {
     if (!in_memory) {
       const auto file = std::filesystem::path(o.path);
       const auto dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-      const auto& probe = std::filesystem::exists(file) ? file : dir;
+      std::error_code ec;  // exists() without ec throws on EACCES: never let it escape
+      const auto& probe = std::filesystem::exists(file, ec) ? file : dir;
       if (::access(probe.c_str(), W_OK) != 0)
         cause += " (" + probe.string() + ": " + std::strerror(errno) + ")";
     }

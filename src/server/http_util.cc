@@ -75,13 +75,23 @@ std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-// "example.com:8000" -> "example.com"; "[::1]:8000" -> "[::1]".
+// "example.com:8000" -> "example.com"; "[::1]:8000" -> "[::1]". "" when what follows the
+// name is not ":<digits>" (so "localhost:evil" matches nothing).
 std::string HostName(const std::string& host) {
+  std::size_t end = 0;
   if (!host.empty() && host.front() == '[') {
-    const auto end = host.find(']');
-    return end == std::string::npos ? host : host.substr(0, end + 1);
+    end = host.find(']');
+    if (end == std::string::npos) return "";
+    ++end;
+  } else {
+    end = std::min(host.find(':'), host.size());
   }
-  return host.substr(0, host.find(':'));
+  const std::string port = host.substr(end);
+  if (!port.empty() && (port.size() < 2 || port[0] != ':' ||
+                        !std::all_of(port.begin() + 1, port.end(),
+                                     [](char c) { return c >= '0' && c <= '9'; })))
+    return "";
+  return host.substr(0, end);
 }
 bool HostAllowed(const std::string& host, const std::string& allowed) {
   const std::string name = Lower(HostName(host));
@@ -165,7 +175,11 @@ std::optional<std::string> FirstInvalidUtf8(const httplib::Request& req) {
   for (const auto& [k, f] : req.files) {
     if (!IsValidUtf8(k) || !IsValidUtf8(f.filename) || !IsValidUtf8(f.content_type))
       return "form part '" + k + "'";
-    if (f.filename.empty() && !IsValidUtf8(f.content)) return "form field '" + k + "'";
+    // Image fields may arrive without a filename (curl -F 'image=<x.jpg'): their bytes are
+    // not text. Every other field is text the handlers read.
+    const bool image_field = k == "files" || k == "file" || k == "image";
+    if (!image_field && f.filename.empty() && !IsValidUtf8(f.content))
+      return "form field '" + k + "'";
   }
   return std::nullopt;
 }

@@ -1,5 +1,5 @@
 // BlazeFace through OpenCV DNN: the "front" (128x128, short range) model first, then the
-// "back" (256x256) model when it finds nothing. Both ONNX graphs (tf2onnx, via keijiro's
+// "back" (256x256) model when the front faces are unsure or small, or there are none. Both ONNX graphs (tf2onnx, via keijiro's
 // Barracuda package) take NHWC RGB in [-1, 1] and return, per anchor layer, logits
 // ("Identity:0" 512, "Identity_1:0" 384) and 16 regressors ("Identity_2:0", "Identity_3:0");
 // both use the same 16x16x2 + 8x8x6 anchor grid.
@@ -87,8 +87,10 @@ class BlazeFaceDetector final : public FaceDetector {
       // Faces only "back" sees (small ones in a group) are added; where both see a small face,
       // the higher score's box wins ("back" is the model made for small faces).
       for (const Detection& b : back) {
+        // A small "back" box inside a kept face (a chin, an ear) has a low IoU with it but is
+        // the same face: half of its area inside counts as the same.
         auto same = std::find_if(faces.begin(), faces.end(), [&](const Detection& f) {
-          return IoU(f.box, b.box) >= opts_.nms_iou;
+          return IoU(f.box, b.box) >= opts_.nms_iou || InsideShare(b.box, f.box) >= 0.5f;
         });
         if (same == faces.end()) {
           faces.push_back(b);
@@ -137,6 +139,14 @@ class BlazeFaceDetector final : public FaceDetector {
       faces.push_back(ToDetection(c, lb, image.size()));
     }
     return faces;
+  }
+
+  // Share of `inner`'s area that lies inside `outer` (0 for an empty box).
+  static float InsideShare(const Box& inner, const Box& outer) {
+    const float w = std::min(inner.x + inner.w, outer.x + outer.w) - std::max(inner.x, outer.x);
+    const float h = std::min(inner.y + inner.h, outer.y + outer.h) - std::max(inner.y, outer.y);
+    const float area = inner.w * inner.h;
+    return (w <= 0 || h <= 0 || area <= 0) ? 0.0f : w * h / area;
   }
 
   bool Overlaps(const Detection& d, const std::vector<Detection>& others) const {
@@ -211,8 +221,10 @@ Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOpt
     if (!f.ok()) return f.status();
     front = *f;
   }
-  if (opts.min_score < 0 || opts.min_score > 1 || opts.front_min_score < 0 ||
-      opts.front_min_score > 1 || opts.nms_iou < 0 || opts.nms_iou > 1 || opts.max_faces < 1) {
+  const auto unit = [](float v) { return v >= 0 && v <= 1; };
+  if (!unit(opts.min_score) || !unit(opts.front_min_score) || !unit(opts.nms_iou) ||
+      !unit(opts.front_confident_score) || !unit(opts.front_small_face) ||
+      !unit(opts.closeup_min_score) || !unit(opts.closeup_fraction) || opts.max_faces < 1) {
     return Status::InvalidArgument("BlazeFace options out of range");
   }
   try {

@@ -197,6 +197,10 @@ TEST_F(ApiTest, Issue11HostHeaderOutsideTheAllowListIsNotEchoed) {
   const std::string url = evil["annotated_image"];
   EXPECT_EQ(url.find("evil"), std::string::npos) << url;
   EXPECT_EQ(url.rfind(server_->url() + "/static/", 0), 0u) << url;
+  cli.set_default_headers({{"Host", "localhost:evil.example"}});  // not a port: not allowed
+  auto odd = Json(cli.Post("/v1/analyze", Upload("image", photo)));
+  const std::string odd_url = odd["annotated_image"];
+  EXPECT_EQ(odd_url.find("evil"), std::string::npos) << odd_url;
   cli.set_default_headers({{"Host", "LOCALHOST:9999"}});
   auto local = Json(cli.Post("/v1/analyze", Upload("image", photo)));
   const std::string local_url = local["annotated_image"];
@@ -329,6 +333,11 @@ TEST_F(ApiTest, Issue11InvalidUtf8AnywhereIs400BeforeAnyHandler) {
   r = cli.Post("/v1/feedback", "{\"listener\": \"bob\"}", "application/json; charset=\xc0\xaf");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400) << r->body;
+  // An image sent as a plain field (curl -F 'image=<x.jpg': no filename) is bytes, not text.
+  httplib::MultipartFormDataItems image_field = {{"image", ReadFile(photos_.front()), "", ""}};
+  r = cli.Post("/v1/analyze", image_field);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
   r = cli.Get("/v1/recommendations?emotion=happy&listener=%ED%A0%80");  // a UTF-16 surrogate
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400) << r->body;

@@ -203,6 +203,9 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
     net = EmotionNet(ck->model);
     MOODTUNE_RETURN_IF_ERROR(LoadWeights(*ck, net));
     start_epoch = ck->epoch;
+    // The checkpoint's plan (a time budget may have shrunk it): the cosine schedule must go
+    // on as it would have without the interruption.
+    if (ck->total_epochs > 0) total = ck->total_epochs;
     best_acc = ck->best_val_acc;
     best_epoch = ck->best_epoch;
     resumed = std::move(ck.value());

@@ -38,7 +38,7 @@ struct TrainOptions {
   double label_smoothing = 0.1;
   double class_weight_power = 0.5;      // loss weight per class = (mean count / count)^power
   uint64_t seed = 42;                   // fixes init, shuffling and augmentation
-  bool resume = false;                  // continue from <out_dir>/last.ckpt toward `epochs`
+  bool resume = false;                  // continue from <out_dir>/last.ckpt toward its own plan
   int64_t stop_after = 0;               // end this run after N epochs (0 = run to the end)
   int64_t limit = 0;                    // use only the first N training images (0 = all)
   double time_budget_s = 0;             // >0: after epoch 1, cut planned epochs to fit
