@@ -5,12 +5,11 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
-#include <string>
-#include <vector>
-
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <string>
+#include <vector>
 
 #include "moodtune/vision.h"
 

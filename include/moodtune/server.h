@@ -34,35 +34,35 @@ struct ServerOptions {
                      // keep-alive connection; fewer than clients makes the rest wait)
   std::int64_t max_body_bytes = 8 << 20;  // larger request bodies get 413
   std::int64_t max_pixels = 40'000'000;   // larger decoded images get 413 (decompression bombs)
-  int read_timeout_s = 10;         // socket read timeout per request (slow clients)
-  int write_timeout_s = 10;        // socket write timeout per answer
-  int keep_alive_max = 100;        // requests per keep-alive connection
-  int keep_alive_timeout_s = 5;    // idle keep-alive connections close after this
-  int static_max_images = 512;     // annotated images kept; the oldest go first
-  int static_max_age_s = 3600;     // annotated images older than this are dropped
-  int jpeg_quality = 85;           // annotated image JPEG quality 1..100
-  int default_n = 5;               // tracks per answer when the request gives no n (1..100)
-  std::string db;                  // catalogue SQLite file; "" = music::DefaultDatabasePath
+  int read_timeout_s = 10;                // socket read timeout per request (slow clients)
+  int write_timeout_s = 10;               // socket write timeout per answer
+  int keep_alive_max = 100;               // requests per keep-alive connection
+  int keep_alive_timeout_s = 5;           // idle keep-alive connections close after this
+  int static_max_images = 512;            // annotated images kept; the oldest go first
+  int static_max_age_s = 3600;            // annotated images older than this are dropped
+  int jpeg_quality = 85;                  // annotated image JPEG quality 1..100
+  int default_n = 5;                      // tracks per answer when the request gives no n (1..100)
+  std::string db;                         // catalogue SQLite file; "" = music::DefaultDatabasePath
   std::string database_url;  // PostgreSQL URL for listener history/feedback ("" = in `db`);
                              // holds the password: printed redacted, never logged
   std::string face_model = "models/blazeface/face_detection_back_256x256_barracuda.onnx";
   std::string emotion_model = "models/emotion/emotion.onnx";
-  bool access_log = true;          // one structured line per request (never bodies)
+  bool access_log = true;  // one structured line per request (never bodies)
   // Security and storage (issue 7; SECURITY.md). Lists are comma-separated strings so the
   // config file and MOODTUNE_* variables take the same text.
-  std::string api_keys_sha256;     // SHA-256 hex of accepted API keys; "" = no key required
-  int rate_limit_per_min = 0;      // requests a minute per key (or per IP without one); 0 = off
-  int rate_limit_burst = 30;       // token-bucket size: requests allowed back to back
-  std::string cors_origins;        // origins allowed cross-origin ("*" = any); "" = none
-  std::string metrics_allow;       // peers allowed /metrics (IPs, IPv4 CIDR); "" = any
-  bool store_annotated = true;     // false: no annotated image is drawn or kept (URLs null)
+  std::string api_keys_sha256;  // SHA-256 hex of accepted API keys; "" = no key required
+  int rate_limit_per_min = 0;   // requests a minute per key (or per IP without one); 0 = off
+  int rate_limit_burst = 30;    // token-bucket size: requests allowed back to back
+  std::string cors_origins;     // origins allowed cross-origin ("*" = any); "" = none
+  std::string metrics_allow;    // peers allowed /metrics (IPs, IPv4 CIDR); "" = any
+  bool store_annotated = true;  // false: no annotated image is drawn or kept (URLs null)
   std::int64_t static_max_bytes = 256 << 20;  // annotated-image store budget, bytes
 };
 
 // One configurable field: its config/env name and description, for docs and --help.
 struct OptionInfo {
-  std::string name;         // JSON key; env var is MOODTUNE_<NAME upper-case>
-  std::string env;          // e.g. MOODTUNE_PORT
+  std::string name;  // JSON key; env var is MOODTUNE_<NAME upper-case>
+  std::string env;   // e.g. MOODTUNE_PORT
   std::string description;
   std::string default_value;  // rendered from ServerOptions{}
 };
@@ -100,9 +100,9 @@ class Server {
   Status Run();
   // Makes Run return; safe from any thread and from a signal-watching thread.
   void Stop();
-  int port() const;          // the bound port
-  bool ready() const;        // models loaded
-  bool listening() const;    // Run is accepting connections
+  int port() const;        // the bound port
+  bool ready() const;      // models loaded
+  bool listening() const;  // Run is accepting connections
   // The model-loading error, if loading failed (OK while loading or after success).
   Status load_status() const;
 

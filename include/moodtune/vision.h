@@ -7,11 +7,10 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <opencv2/core.hpp>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "moodtune/emotion.h"
 #include "moodtune/status.h"
@@ -101,9 +100,9 @@ struct BlazeFaceOptions {
   // Drop candidates below this confidence. On the dlib photos (tests/vision/blazeface_test)
   // 0.5 and 0.6 give the same detections; 0.4 adds one more false positive than face found.
   float min_score = 0.6f;
-  float nms_iou = 0.3f;    // weighted NMS merges candidates above this IoU
-  int max_faces = 64;      // keep at most this many faces, best first (a group photo has ~24)
-  int net_copies = 0;      // copies of the net for concurrent callers (0 = one per CPU core)
+  float nms_iou = 0.3f;         // weighted NMS merges candidates above this IoU
+  int max_faces = 64;           // keep at most this many faces, best first (a group photo has ~24)
+  int net_copies = 0;           // copies of the net for concurrent callers (0 = one per CPU core)
   float retry_zoom_out = 2.5f;  // no face found: look again with the photo shrunk this much
                                 // inside the model's square (close-ups); <= 1 turns it off
 };

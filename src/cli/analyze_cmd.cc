@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "commands.h"
-#include "vision_flags.h"
 #include "moodtune/emotion.h"
 #include "moodtune/vision.h"
+#include "vision_flags.h"
 
 namespace moodtune::cli {
 namespace {

@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "commands.h"
-#include "vision_flags.h"
 #include "moodtune/emotion.h"
 #include "moodtune/eval_metrics.h"
 #include "moodtune/vision.h"
+#include "vision_flags.h"
 
 namespace moodtune::cli {
 namespace {
@@ -245,9 +245,10 @@ void PrintReport(const EvalOptions& o, const Report& r) {
       std::printf(" %8lld", static_cast<long long>(r.confusion.at(t, p)));
     std::printf(" %8lld\n", static_cast<long long>(r.confusion.abstained[t]));
   }
-  std::printf("\nhappy/sad/neutral accuracy: %.4f over %lld images (top emotion of all 7); "
-              "%.4f as argmax of the 3-class view\n",
-              r.mood3_argmax7_accuracy, static_cast<long long>(r.mood3_images), r.mood3_accuracy);
+  std::printf(
+      "\nhappy/sad/neutral accuracy: %.4f over %lld images (top emotion of all 7); "
+      "%.4f as argmax of the 3-class view\n",
+      r.mood3_argmax7_accuracy, static_cast<long long>(r.mood3_images), r.mood3_accuracy);
   if (r.ece) std::printf("expected calibration error (15 bins, top class of 7): %.4f\n", *r.ece);
   if (o.mirror)
     std::printf("mirror consistency: top emotion unchanged on %.4f of %lld photos with a face\n",

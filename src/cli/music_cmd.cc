@@ -1,13 +1,12 @@
 // `moodtune recommend`, `moodtune catalog import|stats`, `moodtune feedback`: the music side.
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "commands.h"
@@ -71,8 +70,9 @@ Result<EmotionProbs> ParseProbabilities(const std::string& text) {
   EmotionProbs p{};
   if (j.is_array()) {
     if (j.size() != kNumEmotions)
-      return Status::InvalidArgument("--probabilities array needs 7 numbers (angry, disgust, "
-                                     "fear, happy, sad, surprise, neutral)");
+      return Status::InvalidArgument(
+          "--probabilities array needs 7 numbers (angry, disgust, "
+          "fear, happy, sad, surprise, neutral)");
     for (int i = 0; i < kNumEmotions; ++i) {
       if (!j[i].is_number()) return Status::InvalidArgument("--probabilities: not a number");
       p[i] = j[i].get<float>();
@@ -147,11 +147,13 @@ int RunRecommend(RecommendArgs& a) {
     store = std::move(*opened);
     auto h = LoadHistory(*store, a.listener, CatalogueOptions{}.recent_plays, *tracks);
     // As the server does: an unreachable history database costs the personalisation only.
-    if (h.ok()) history = std::move(*h);
+    if (h.ok())
+      history = std::move(*h);
     else if (h.status().IsUnavailable())
       std::cerr << "recommend: listener history unavailable, answering without it: "
                 << h.status().message() << "\n";
-    else return std::cerr << "recommend: " << h.status().ToString() << "\n", 1;
+    else
+      return std::cerr << "recommend: " << h.status().ToString() << "\n", 1;
   }
   // Offline always works: without --provider no config is read and no network is used;
   // with one, any problem (config, network, API) ends in a catalogue list and the reason.
@@ -167,8 +169,10 @@ int RunRecommend(RecommendArgs& a) {
       live = cfg->live;
       http = MakeHttpClient();
       auto p = MakeProvider(a.provider, *cfg, *http, SystemClock(), StderrLog(a.verbose));
-      if (p.ok()) provider = std::move(*p);
-      else setup_error = p.status().ToString();
+      if (p.ok())
+        provider = std::move(*p);
+      else
+        setup_error = p.status().ToString();
     } else {
       setup_error = cfg.status().ToString();
     }
@@ -176,8 +180,7 @@ int RunRecommend(RecommendArgs& a) {
   ProviderCache cache;  // one process, one call: the server keeps a long-lived cache
   auto live_recs = RecommendLive(provider.get(), &cache, SystemClock(), *tracks, probs, history,
                                  a.opts, live, StderrLog(a.verbose));
-  if (!live_recs.ok())
-    return std::cerr << "recommend: " << live_recs.status().message() << "\n", 2;
+  if (!live_recs.ok()) return std::cerr << "recommend: " << live_recs.status().message() << "\n", 2;
   ProviderReport report = live_recs->report;
   if (!setup_error.empty()) {
     report.requested = a.provider;
@@ -191,7 +194,8 @@ int RunRecommend(RecommendArgs& a) {
     Status s = store->RecordPlays(a.listener, ids, NowUnix());
     if (s.IsUnavailable())
       std::cerr << "recommend: plays not recorded: " << s.message() << "\n";
-    else if (!s.ok()) return std::cerr << "recommend: " << s.ToString() << "\n", 1;
+    else if (!s.ok())
+      return std::cerr << "recommend: " << s.ToString() << "\n", 1;
   }
   const MoodPoint mood = ProbsToMoodPoint(probs);
   if (a.json) {
@@ -199,36 +203,37 @@ int RunRecommend(RecommendArgs& a) {
                 {"probabilities", probs},
                 {"mood", {{"valence", mood.valence}, {"energy", mood.energy}}},
                 {"strategy", std::string(StrategyName(a.opts.strategy))},
-                {"provider", {{"requested", report.requested},
-                              {"used", report.used},
-                              {"fallback_reason", report.fallback_reason},
-                              {"cached", report.cached},
-                              {"provider_tracks", report.provider_tracks}}},
+                {"provider",
+                 {{"requested", report.requested},
+                  {"used", report.used},
+                  {"fallback_reason", report.fallback_reason},
+                  {"cached", report.cached},
+                  {"provider_tracks", report.provider_tracks}}},
                 {"tracks", json::array()}};
     for (const auto& r : *recs) {
       const Track& t = r.track;
-      out["tracks"].push_back({{"id", t.id},
-                               {"title", t.title},
-                               {"artists", t.artists},
-                               {"genre", t.genre},
-                               {"valence", t.valence},
-                               {"energy", t.energy},
-                               {"moods", t.moods},
-                               {"spotify_url", t.spotify_url},
-                               {"deezer_url", t.deezer_url},
-                               {"preview_url", t.preview_url},
-                               {"spotify_id", t.spotify_id},
-                               {"deezer_id", t.deezer_id},
-                               {"source", t.source},
-                               {"reason",
-                                {{"target", {{"valence", r.reason.target.valence},
-                                             {"energy", r.reason.target.energy}}},
-                                 {"distance", r.reason.distance},
-                                 {"score", r.reason.score},
-                                 {"genre_match", r.reason.genre_match},
-                                 {"likes", r.reason.likes},
-                                 {"skips", r.reason.skips},
-                                 {"text", r.reason.text}}}});
+      out["tracks"].push_back(
+          {{"id", t.id},
+           {"title", t.title},
+           {"artists", t.artists},
+           {"genre", t.genre},
+           {"valence", t.valence},
+           {"energy", t.energy},
+           {"moods", t.moods},
+           {"spotify_url", t.spotify_url},
+           {"deezer_url", t.deezer_url},
+           {"preview_url", t.preview_url},
+           {"spotify_id", t.spotify_id},
+           {"deezer_id", t.deezer_id},
+           {"source", t.source},
+           {"reason",
+            {{"target", {{"valence", r.reason.target.valence}, {"energy", r.reason.target.energy}}},
+             {"distance", r.reason.distance},
+             {"score", r.reason.score},
+             {"genre_match", r.reason.genre_match},
+             {"likes", r.reason.likes},
+             {"skips", r.reason.skips},
+             {"text", r.reason.text}}}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -237,9 +242,9 @@ int RunRecommend(RecommendArgs& a) {
               mood.energy, std::string(EmotionName(TopEmotion(probs))).c_str(),
               std::string(StrategyName(a.opts.strategy)).c_str());
   if (report.requested != "catalogue" || !report.fallback_reason.empty())
-    std::printf("Source: %s%s%s%s\n", report.used.c_str(), report.cached ? " (cached)" : "",
-                report.fallback_reason.empty() ? "" : "; fallback: ",
-                report.fallback_reason.c_str());
+    std::printf(
+        "Source: %s%s%s%s\n", report.used.c_str(), report.cached ? " (cached)" : "",
+        report.fallback_reason.empty() ? "" : "; fallback: ", report.fallback_reason.c_str());
   if (recs->empty()) {
     // Issue 13: say which genres exist, and fail (exit 1) rather than print an empty list.
     std::set<std::string> genres;
@@ -257,7 +262,8 @@ int RunRecommend(RecommendArgs& a) {
     std::printf("%d. %s - %s  [%s] (%s)\n   why: %s\n   %s\n", ++i, t.title.c_str(),
                 JoinArtists(t.artists).c_str(), t.genre.c_str(),
                 t.id ? ("id " + std::to_string(t.id)).c_str() : t.source.c_str(),
-                r.reason.text.c_str(), (t.source.starts_with("deezer") ? t.deezer_url : t.spotify_url).c_str());
+                r.reason.text.c_str(),
+                (t.source.starts_with("deezer") ? t.deezer_url : t.spotify_url).c_str());
     if (!t.preview_url.empty()) std::printf("   preview: %s\n", t.preview_url.c_str());
   }
   return 0;
@@ -269,7 +275,7 @@ struct ImportArgs {
   std::string format = "auto";
   std::vector<std::string> maps;
   ImportOptions opts;
-  std::string from;           // spotify|deezer: how to read a bare playlist id
+  std::string from;                 // spotify|deezer: how to read a bare playlist id
   std::string emotion = "neutral";  // playlist tracks' valence/energy estimate
   std::string config;
   bool verbose = false;
@@ -315,8 +321,8 @@ int RunImport(ImportArgs& a) {
   if (!r.ok()) return std::cerr << "catalog import: " << r.status().ToString() << "\n", 1;
   for (const auto& e : r->parsed.errors)
     std::cerr << a.file << ":" << e.line << ": skipped: " << e.message << "\n";
-  std::printf("%s: %d rows, %d added, %d duplicates, %zu skipped\n", a.file.c_str(),
-              r->parsed.rows, r->added.inserted, r->added.duplicates, r->parsed.errors.size());
+  std::printf("%s: %d rows, %d added, %d duplicates, %zu skipped\n", a.file.c_str(), r->parsed.rows,
+              r->added.inserted, r->added.duplicates, r->parsed.errors.size());
   return 0;
 }
 
@@ -326,7 +332,7 @@ int RunStats(const std::string& db, bool as_json) {
   auto s = (*cat)->Stats();
   if (!s.ok()) return std::cerr << "catalog stats: " << s.status().ToString() << "\n", 1;
   if (as_json) {
-    std::cout << json{{"database", db},         {"schema_version", s->schema_version},
+    std::cout << json{{"database", db},          {"schema_version", s->schema_version},
                       {"tracks", s->tracks},     {"listeners", s->listeners},
                       {"plays", s->plays},       {"feedback", s->feedback},
                       {"by_genre", s->by_genre}, {"by_source", s->by_source}}
@@ -339,7 +345,8 @@ int RunStats(const std::string& db, bool as_json) {
               static_cast<long long>(s->listeners), static_cast<long long>(s->plays),
               static_cast<long long>(s->feedback));
   std::printf("by genre:\n");
-  for (const auto& [g, n] : s->by_genre) std::printf("  %-12s %lld\n", g.c_str(), static_cast<long long>(n));
+  for (const auto& [g, n] : s->by_genre)
+    std::printf("  %-12s %lld\n", g.c_str(), static_cast<long long>(n));
   std::printf("by source:\n");
   for (const auto& [src, n] : s->by_source)
     std::printf("  %-12s %lld\n", src.c_str(), static_cast<long long>(n));
@@ -386,8 +393,12 @@ void AddMusicCommands(CLI::App& app, int* exit_code) {
                   "JSON: 7 numbers in model order, or {\"sad\":0.4,\"neutral\":0.6}");
   rec->add_option("--n", ra->opts.n, "Number of tracks")->capture_default_str();
   rec->add_option("--strategy", ra->strategy, "match|uplift|calm")->capture_default_str();
-  rec->add_option("--genre", ra->opts.include_genres, "Only these genres (repeatable or comma-separated)")->delimiter(',');
-  rec->add_option("--exclude-genre", ra->opts.exclude_genres, "Never these genres (repeatable or comma-separated)")->delimiter(',');
+  rec->add_option("--genre", ra->opts.include_genres,
+                  "Only these genres (repeatable or comma-separated)")
+      ->delimiter(',');
+  rec->add_option("--exclude-genre", ra->opts.exclude_genres,
+                  "Never these genres (repeatable or comma-separated)")
+      ->delimiter(',');
   // No capture_default_str: the URL may hold a password and --help must not print it.
   rec->add_option("--database-url", ra->database_url, DatabaseUrlHelp());
   rec->add_option("--listener", ra->listener,

@@ -5,14 +5,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "commands.h"
 #include "moodtune/emotion.h"
@@ -25,11 +24,11 @@ namespace {
 namespace fs = std::filesystem;
 
 struct PackOptions {
-  std::string data;         // <data>/<split>/<class>/<image>, or <data>/<class>/<image>
+  std::string data;                 // <data>/<split>/<class>/<image>, or <data>/<class>/<image>
   std::string out = "data/packed";  // writes <out>/<split>.mtpk
-  bool faces = false;       // real photos: detect, keep the best face, aligned crop
-  int per_class_limit = 0;  // 0 = all; small values make smoke-test packs
-  AnalyzerOptions analyzer; // detector and crop (FaceInput) settings; defaults in vision.h
+  bool faces = false;               // real photos: detect, keep the best face, aligned crop
+  int per_class_limit = 0;          // 0 = all; small values make smoke-test packs
+  AnalyzerOptions analyzer;         // detector and crop (FaceInput) settings; defaults in vision.h
   DecodeOptions decode;
 };
 
@@ -145,8 +144,8 @@ int RunPack(const PackOptions& o) {
     return PackSplit(o.data, name, o, detector.get());
   }
   if (dirs.empty()) {
-    std::cerr << "pack: no split folders (train/, validation/) or class folders under "
-              << o.data << "\n";
+    std::cerr << "pack: no split folders (train/, validation/) or class folders under " << o.data
+              << "\n";
     return 1;
   }
   for (const auto& s : dirs)
@@ -159,7 +158,8 @@ int RunPack(const PackOptions& o) {
 void AddPackCommand(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<PackOptions>();
   auto* sub = app.add_subcommand(
-      "pack", "Pack an image-folder dataset into .mtpk files for the trainer (same crops as analyze)");
+      "pack",
+      "Pack an image-folder dataset into .mtpk files for the trainer (same crops as analyze)");
   sub->add_option("--data", opts->data,
                   "Dataset root: <data>/<split>/<class>/<image> or <data>/<class>/<image>")
       ->required();
@@ -170,7 +170,8 @@ void AddPackCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--size", opts->analyzer.align.size, "Square crop side in pixels")
       ->capture_default_str();
   sub->add_option("--per-class-limit", opts->per_class_limit,
-                  "Keep at most N images per class (0 = all)")->capture_default_str();
+                  "Keep at most N images per class (0 = all)")
+      ->capture_default_str();
   AddVisionFlags(sub, &opts->analyzer, &opts->decode);
   sub->callback([opts, exit_code] { *exit_code = RunPack(*opts); });
 }

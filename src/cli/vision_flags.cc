@@ -32,8 +32,9 @@ void AddVisionFlags(CLI::App* sub, AnalyzerOptions* analyzer, DecodeOptions* dec
   sub->add_option("--align-margin", analyzer->align.margin,
                   "Context around the detected face box, fraction of its size")
       ->capture_default_str();
-  sub->add_option("--contrast-std", analyzer->align.contrast_std,
-                  "Stretch each face crop to this pixel std (0 = off); must match the model's training")
+  sub->add_option(
+         "--contrast-std", analyzer->align.contrast_std,
+         "Stretch each face crop to this pixel std (0 = off); must match the model's training")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 128.0));
   sub->add_option("--flip-average", analyzer->classifier.flip_average,

@@ -1,8 +1,9 @@
-#include <cstring>
-#include <cerrno>
-#include <unistd.h>
 #include "moodtune/music/catalogue.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "csv.h"
@@ -160,8 +161,10 @@ Result<AddReport> Catalogue::AddTracks(std::span<const Track> tracks) {
     st->Bind(14, t.source);
     st->Bind(15, DedupKey(t));
     if (st->Step() != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db));
-    if (sqlite3_changes(db) > 0) ++report.inserted;
-    else ++report.duplicates;
+    if (sqlite3_changes(db) > 0)
+      ++report.inserted;
+    else
+      ++report.duplicates;
   }
   MOODTUNE_RETURN_IF_ERROR(tx.Commit());
   return report;
@@ -212,8 +215,8 @@ Status Catalogue::RecordFeedback(std::string_view listener, std::int64_t track_i
   if (!track.ok()) return track.status();
   sqlite3* db = impl_->db.get();
   MOODTUNE_RETURN_IF_ERROR(EnsureListener(db, listener, unix_s));
-  auto st = Stmt::Prepare(
-      db, "INSERT INTO feedback(listener_id, track_id, kind, at) VALUES(?,?,?,?)");
+  auto st =
+      Stmt::Prepare(db, "INSERT INTO feedback(listener_id, track_id, kind, at) VALUES(?,?,?,?)");
   if (!st.ok()) return st.status();
   st->Bind(1, listener);
   st->Bind(2, track_id);
@@ -248,8 +251,8 @@ Result<ListenerHistory> Catalogue::History(std::string_view listener) const {
   return h;
 }
 
-Status Catalogue::RecordPlays(std::string_view listener,
-                              std::span<const std::int64_t> track_ids, std::int64_t unix_s) {
+Status Catalogue::RecordPlays(std::string_view listener, std::span<const std::int64_t> track_ids,
+                              std::int64_t unix_s) {
   if (listener.empty()) return Status::InvalidArgument("empty listener id");
   if (track_ids.empty()) return Status::Ok();
   sqlite3* db = impl_->db.get();
@@ -319,8 +322,9 @@ Result<CatalogueStats> Catalogue::Stats() const {
     if (!v.ok()) return v.status();
     *c.out = *v;
   }
-  for (auto [sql, map] : {std::pair{"SELECT genre, count(*) FROM tracks GROUP BY genre", &s.by_genre},
-                          std::pair{"SELECT source, count(*) FROM tracks GROUP BY source", &s.by_source}}) {
+  for (auto [sql, map] :
+       {std::pair{"SELECT genre, count(*) FROM tracks GROUP BY genre", &s.by_genre},
+        std::pair{"SELECT source, count(*) FROM tracks GROUP BY source", &s.by_source}}) {
     auto st = Stmt::Prepare(db, sql);
     if (!st.ok()) return st.status();
     while (st->Step() == SQLITE_ROW) (*map)[st->Text(0)] = st->Int(1);

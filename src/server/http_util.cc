@@ -87,9 +87,9 @@ std::string HostName(const std::string& host) {
     end = std::min(host.find(':'), host.size());
   }
   const std::string port = host.substr(end);
-  if (!port.empty() && (port.size() < 2 || port[0] != ':' ||
-                        !std::all_of(port.begin() + 1, port.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; })))
+  if (!port.empty() &&
+      (port.size() < 2 || port[0] != ':' ||
+       !std::all_of(port.begin() + 1, port.end(), [](char c) { return c >= '0' && c <= '9'; })))
     return "";
   return host.substr(0, end);
 }
@@ -110,8 +110,7 @@ bool HostAllowed(const std::string& host, const std::string& allowed) {
 }  // namespace
 
 std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
-                    const std::string& allowed_hosts, const std::string& fallback_host,
-                    int port) {
+                    const std::string& allowed_hosts, const std::string& fallback_host, int port) {
   if (!public_url.empty()) {
     std::string base = public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -128,10 +127,10 @@ std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
 
 std::string RequestId(const httplib::Request& req) {
   const std::string given = req.get_header_value("X-Request-Id");
-  const bool ok = given.size() <= 64 && AllOf(given, [](char c) {
-                    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-                           c == '-';
-                  });
+  const bool ok =
+      given.size() <= 64 && AllOf(given, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
   return ok ? given : RandomId().substr(0, 16);
 }
 

@@ -3,14 +3,14 @@
 // Thread-safety: pure functions on the request/response they are given.
 #pragma once
 
+#include <httplib.h>
+
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include "errors.h"
 

@@ -12,8 +12,10 @@ std::string RandomId() {
   std::size_t got = 0;
   while (got < bytes.size()) {
     const ssize_t n = getrandom(bytes.data() + got, bytes.size() - got, 0);
-    if (n > 0) got += static_cast<std::size_t>(n);
-    else if (n < 0 && errno != EINTR) break;
+    if (n > 0)
+      got += static_cast<std::size_t>(n);
+    else if (n < 0 && errno != EINTR)
+      break;
   }
   if (got < bytes.size()) {  // getrandom unavailable: random_device is still unpredictable
     std::random_device rd;
@@ -43,9 +45,8 @@ ImageStore::ImageStore(int max_images, std::chrono::seconds max_age, SteadyNow n
       now_(now ? std::move(now) : SteadyNow([] { return std::chrono::steady_clock::now(); })) {}
 
 void ImageStore::EvictLocked(std::chrono::steady_clock::time_point now) {
-  while (!order_.empty() &&
-         (order_.size() > max_images_ || now - order_.front().at > max_age_ ||
-          bytes_ > max_bytes_)) {
+  while (!order_.empty() && (order_.size() > max_images_ || now - order_.front().at > max_age_ ||
+                             bytes_ > max_bytes_)) {
     bytes_ -= order_.front().bytes;
     images_.erase(order_.front().id);
     order_.pop_front();

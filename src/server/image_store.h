@@ -57,7 +57,7 @@ class ImageStore {
   };
   std::deque<Entry> order_;  // oldest first
   struct Item {
-    std::mutex mu;  // guards the one-time render
+    std::mutex mu;                            // guards the one-time render
     std::shared_ptr<const std::string> jpeg;  // null until rendered (lazy entries)
     Render render;                            // cleared once run
   };

@@ -2,10 +2,9 @@
 // the config file, the environment and the docs cannot drift apart.
 #include <cctype>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <variant>
-
-#include <nlohmann/json.hpp>
 
 #include "moodtune/music/history_store.h"
 #include "moodtune/server.h"
@@ -84,18 +83,18 @@ Status SetFromJson(ServerOptions& o, const Field& f, const nlohmann::json& v) {
   const std::string bad = std::string("config: ") + f.name + " must be ";
   if (auto p = std::get_if<std::string ServerOptions::*>(&f.member)) {
     if (!v.is_string()) return Status::InvalidArgument(bad + "a string");
-    o.**p = v.get<std::string>();
+    o.** p = v.get<std::string>();
   } else if (auto p = std::get_if<bool ServerOptions::*>(&f.member)) {
     if (!v.is_boolean()) return Status::InvalidArgument(bad + "true or false");
-    o.**p = v.get<bool>();
+    o.** p = v.get<bool>();
   } else if (auto p = std::get_if<int ServerOptions::*>(&f.member)) {
     if (!v.is_number_integer()) return Status::InvalidArgument(bad + "an integer");
     const auto x = v.get<std::int64_t>();
     if (x < INT32_MIN || x > INT32_MAX) return Status::InvalidArgument(bad + "a 32-bit integer");
-    o.**p = static_cast<int>(x);
+    o.** p = static_cast<int>(x);
   } else if (auto p = std::get_if<std::int64_t ServerOptions::*>(&f.member)) {
     if (!v.is_number_integer()) return Status::InvalidArgument(bad + "an integer");
-    o.**p = v.get<std::int64_t>();
+    o.** p = v.get<std::int64_t>();
   }
   return Status::Ok();
 }
@@ -106,9 +105,12 @@ Status SetFromText(ServerOptions& o, const Field& f, const std::string& text) {
   if (std::holds_alternative<std::string ServerOptions::*>(f.member)) {
     v = text;
   } else if (std::holds_alternative<bool ServerOptions::*>(f.member)) {
-    if (text == "1" || text == "true") v = true;
-    else if (text == "0" || text == "false") v = false;
-    else return Status::InvalidArgument(EnvName(f.name) + " must be true/false/1/0");
+    if (text == "1" || text == "true")
+      v = true;
+    else if (text == "0" || text == "false")
+      v = false;
+    else
+      return Status::InvalidArgument(EnvName(f.name) + " must be true/false/1/0");
   } else {
     std::size_t used = 0;
     long long x = 0;

@@ -3,15 +3,14 @@
 // Status through errors.h.
 #include "moodtune/server.h"
 
+#include <httplib.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
 #include <chrono>
 #include <thread>
 #include <unordered_map>
-
-#include <httplib.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "assets.h"
 #include "errors.h"
@@ -19,9 +18,9 @@
 #include "image_store.h"
 #include "metrics.h"
 #include "moodtune/device_protocol.h"
-#include "security.h"
 #include "moodtune/music/catalogue.h"
 #include "moodtune/music/paths.h"
+#include "security.h"
 #include "service.h"
 #include "views.h"
 
@@ -126,13 +125,13 @@ struct Server::Impl {
   // 503: not_ready while loading, models_failed (with the reason) when loading failed.
   ApiError NotReadyError() const {
     std::lock_guard<std::mutex> lock(load_mu);
-    return load_status.ok() ? NotReady()
-                            : ApiError{503, "models_failed", load_status.ToString()};
+    return load_status.ok() ? NotReady() : ApiError{503, "models_failed", load_status.ToString()};
   }
   // "" when no image was stored (annotated images off, or the store refused it).
   std::string ImageUrl(const Request& req, const std::string& id) const {
     if (id.empty()) return "";
-    return BaseUrl(req, opts.public_url, opts.allowed_hosts, opts.host, port) + "/static/" + id + ".jpg";
+    return BaseUrl(req, opts.public_url, opts.allowed_hosts, opts.host, port) + "/static/" + id +
+           ".jpg";
   }
 
   void PostRecommend(const Request& req, Response& res);
@@ -178,12 +177,11 @@ void Server::Impl::Setup() {
   });
   // Statuses the library sets itself (413 before a handler runs, 404 no route, ...) get the
   // same JSON error body as ours; bodies our handlers wrote are kept.
-  http.set_error_handler(
-      httplib::Server::HandlerWithResponse([](const Request&, Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        ReplyError(res, FromHttpStatus(res.status));
-        return httplib::Server::HandlerResponse::Handled;
-      }));
+  http.set_error_handler(httplib::Server::HandlerWithResponse([](const Request&, Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    ReplyError(res, FromHttpStatus(res.status));
+    return httplib::Server::HandlerResponse::Handled;
+  }));
   // The last-resort handler (STYLE rule 3): no exception text reaches the client.
   http.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";
@@ -227,18 +225,18 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
     res.status = 204;
     return true;
   }
-  const std::string key = PresentedKey(req.get_header_value("Authorization"),
-                                       req.get_header_value("X-API-Key"));
+  const std::string key =
+      PresentedKey(req.get_header_value("Authorization"), req.get_header_value("X-API-Key"));
   const std::optional<std::string> digest = keys.required() ? keys.Match(key) : std::nullopt;
   if (limiter.enabled() && !ProbeRoute(req.path)) {
     // A valid key is its own bucket wherever it comes from; everything else (no key, a
     // wrong key) shares its peer address's bucket, which also slows key guessing.
-    const auto d =
-        limiter.Take(digest ? "key:" + digest->substr(0, 16) : "ip:" + req.remote_addr);
+    const auto d = limiter.Take(digest ? "key:" + digest->substr(0, 16) : "ip:" + req.remote_addr);
     if (!d.allowed) {
       res.set_header("Retry-After", std::to_string(d.retry_after_s));
-      ReplyError(res, {429, "rate_limited", "too many requests; retry after the Retry-After "
-                                            "seconds"});
+      ReplyError(res, {429, "rate_limited",
+                       "too many requests; retry after the Retry-After "
+                       "seconds"});
       return true;
     }
   }
@@ -276,8 +274,8 @@ void Server::Impl::AccessLog(const Request& req, const Response& res) {
   log->info(
       "{{\"rid\":\"{}\",\"method\":\"{}\",\"route\":\"{}\",\"status\":{},\"ms\":{:.2f},"
       "\"bytes_in\":{},\"bytes_out\":{},\"remote\":\"{}\"}}",
-      res.get_header_value("X-Request-Id"), req.method, route, res.status, seconds * 1e3,
-      bytes_in, res.body.size(), req.remote_addr);
+      res.get_header_value("X-Request-Id"), req.method, route, res.status, seconds * 1e3, bytes_in,
+      res.body.size(), req.remote_addr);
 }
 
 constexpr std::size_t kMaxGenres = 32;      // genres in one request (query or form)
@@ -357,15 +355,15 @@ void Server::Impl::PostRecommend(const Request& req, Response& res) {
 }
 
 void Server::Impl::PostAnalyze(const Request& req, Response& res) {
-  const bool annotate =
-      opts.store_annotated && Field(req, "annotate").value_or("1") != "0";
+  const bool annotate = opts.store_annotated && Field(req, "annotate").value_or("1") != "0";
   auto a = AnalyzeUpload(req, res, annotate, {"image", "file", "files"});
   if (!a) return;
   nlohmann::ordered_json faces = nlohmann::ordered_json::array();
   for (const Face& f : a->faces) faces.push_back(FaceJson(f));
   nlohmann::ordered_json out = {{"width", a->width}, {"height", a->height}, {"faces", faces}};
   const std::string url = ImageUrl(req, a->annotated_id);
-  out["annotated_image"] = url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(url);
+  out["annotated_image"] =
+      url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(url);
   if (!a->warnings.empty()) out["warnings"] = WarningsJson(a->warnings);
   ReplyJson(res, 200, out);
 }
@@ -386,7 +384,8 @@ void Server::Impl::PostRecommendations(const Request& req, Response& res) {
   nlohmann::ordered_json out = FaceJson(face);
   out["strategy"] = music::StrategyName(m.strategy);
   const std::string url = ImageUrl(req, a->annotated_id);
-  out["annotated_image"] = url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(url);
+  out["annotated_image"] =
+      url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(url);
   out["faces"] = faces;
   out["recommendations"] = TracksJson(*recs);
   if (!warnings.empty()) out["warnings"] = WarningsJson(warnings);
@@ -427,9 +426,12 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
   if (!action) return ReplyError(res, MissingField("action"));
   if (!track) return ReplyError(res, MissingField("track_id"));
   music::FeedbackKind kind;
-  if (*action == "like") kind = music::FeedbackKind::kLike;
-  else if (*action == "skip") kind = music::FeedbackKind::kSkip;
-  else return ReplyError(res, BadField("action must be like or skip"));
+  if (*action == "like")
+    kind = music::FeedbackKind::kLike;
+  else if (*action == "skip")
+    kind = music::FeedbackKind::kSkip;
+  else
+    return ReplyError(res, BadField("action must be like or skip"));
   std::int64_t id = 0;
   try {
     std::size_t used = 0;
@@ -447,7 +449,9 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
   }
   if (!s.ok()) return ReplyError(res, FromStatus(s, ErrorContext::kMusic));
   ReplyJson(res, 200,
-            {{"ok", true}, {"listener", *listener}, {"track_id", id},
+            {{"ok", true},
+             {"listener", *listener},
+             {"track_id", id},
              {"action", music::FeedbackName(kind)}});
 }
 
@@ -468,7 +472,7 @@ void Server::Impl::PostDeviceMood(const Request& req, Response& res) {
   }
   if (a->faces.empty()) return reply(NoFace().http, DeviceNoFaceAnswer());
   MusicRequest m;
-  m.n = 1;  // the device shows one track
+  m.n = 1;                                                     // the device shows one track
   if (!device_id.empty()) m.listener = "device:" + device_id;  // so repeats are avoided
   auto recs = service->Recommend(a->faces.front().probabilities, m);
   if (!recs.ok()) {
@@ -525,9 +529,8 @@ void Server::Impl::Routes() {
     metrics.SetGauge("moodtune_catalogue_tracks", static_cast<double>(service->track_count()));
     res.set_content(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
   });
-  http.Get("/openapi.json", [this](const Request&, Response& res) {
-    GetAsset("openapi.json", res);
-  });
+  http.Get("/openapi.json",
+           [this](const Request&, Response& res) { GetAsset("openapi.json", res); });
   http.Get("/", [this](const Request&, Response& res) { GetAsset("index.html", res); });
   http.Get(R"(/assets/(app\.js|style\.css))",
            [this](const Request& req, Response& res) { GetAsset(req.matches[1].str(), res); });
@@ -580,9 +583,9 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
              "{{\"event\":\"history_store\",\"url\":{},\"status\":{}}}",
              nlohmann::json(history->Describe()).dump(), nlohmann::json(probe.ToString()).dump());
   }
-  impl->service = std::make_unique<MoodService>(std::move(history), std::move(tracks).value(),
-                                                &impl->images, &impl->metrics, decode,
-                                                o.jpeg_quality);
+  impl->service =
+      std::make_unique<MoodService>(std::move(history), std::move(tracks).value(), &impl->images,
+                                    &impl->metrics, decode, o.jpeg_quality);
   impl->Setup();
   // Issue 11: cpp-httplib's default socket options add SO_REUSEPORT, so a second `serve` on a
   // port in use started, shared it, and answered half the requests with 503. Only

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -68,8 +67,8 @@ std::string RenderAnnotated(std::string_view source, std::vector<Face> faces,
       cv::resize(*img, shown, {}, s, s, cv::INTER_AREA);
       for (Face& f : faces) {
         Box& b = f.detection.box;
-        b = {static_cast<float>(b.x * s), static_cast<float>(b.y * s),
-             static_cast<float>(b.w * s), static_cast<float>(b.h * s)};
+        b = {static_cast<float>(b.x * s), static_cast<float>(b.y * s), static_cast<float>(b.w * s),
+             static_cast<float>(b.h * s)};
         for (Point& p : f.detection.keypoints)
           p = {static_cast<float>(p.x * s), static_cast<float>(p.y * s)};
       }
@@ -114,8 +113,7 @@ Result<ImageAnalysis> MoodService::AnalyzeImage(std::span<const std::uint8_t> by
     auto source = std::make_shared<const std::string>(bytes.begin(), bytes.end());
     out.annotated_id = store_->PutLazy(
         static_cast<std::int64_t>(source->size()),
-        [source, faces = out.faces, decode = decode_, quality = jpeg_quality_,
-         metrics = metrics_] {
+        [source, faces = out.faces, decode = decode_, quality = jpeg_quality_, metrics = metrics_] {
           const auto start = std::chrono::steady_clock::now();
           std::string jpeg = RenderAnnotated(*source, faces, decode, quality);
           metrics->ObserveStage("annotate", SecondsSince(start));
@@ -140,11 +138,13 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
   o.include_genres = r.genres;
   music::ListenerHistory history;
   if (!r.listener.empty()) {
-    auto h = music::LoadHistory(*history_, r.listener, music::CatalogueOptions{}.recent_plays,
-                                tracks_);
+    auto h =
+        music::LoadHistory(*history_, r.listener, music::CatalogueOptions{}.recent_plays, tracks_);
     // A storage fault costs the personalisation, not the answer.
-    if (h.ok()) history = std::move(h).value();
-    else warn("history_unavailable", h.status());
+    if (h.ok())
+      history = std::move(h).value();
+    else
+      warn("history_unavailable", h.status());
   }
   auto recs = music::Recommend(tracks_, probs, history, o);
   if (!recs.ok()) return recs.status();
@@ -159,9 +159,8 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
   if (!unknown.empty()) {
     std::string known;
     for (const auto& g : genres_) known += (known.empty() ? "" : ", ") + g;
-    warn("unknown_genre",
-         Status::InvalidArgument("no track in the catalogue has genre " + unknown +
-                                 "; its genres: " + known));
+    warn("unknown_genre", Status::InvalidArgument("no track in the catalogue has genre " + unknown +
+                                                  "; its genres: " + known));
   }
   if (!r.listener.empty()) {
     std::vector<std::int64_t> ids;

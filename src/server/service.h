@@ -11,8 +11,8 @@
 #include <memory>
 #include <mutex>
 #include <span>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "moodtune/music/history_store.h"
@@ -47,8 +47,8 @@ struct Warning {
 struct ImageAnalysis {
   int width = 0;  // decoded image size, pixels
   int height = 0;
-  std::vector<Face> faces;   // best first (detector score)
-  std::string annotated_id;  // ImageStore id of the annotated JPEG; "" when not asked/stored
+  std::vector<Face> faces;        // best first (detector score)
+  std::string annotated_id;       // ImageStore id of the annotated JPEG; "" when not asked/stored
   std::vector<Warning> warnings;  // annotation asked for but not stored, and why
 };
 

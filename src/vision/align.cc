@@ -2,7 +2,6 @@
 // the trainer's packer, `analyze`, `eval` and the server all call FaceInput.
 #include <algorithm>
 #include <cmath>
-
 #include <opencv2/imgproc.hpp>
 
 #include "gray.h"

@@ -1,6 +1,7 @@
 // BlazeFace through OpenCV DNN: the "front" (128x128, short range) model first, then the
-// "back" (256x256) model when the front faces are unsure or small, or there are none. Both ONNX graphs (tf2onnx, via keijiro's
-// Barracuda package) take NHWC RGB in [-1, 1] and return, per anchor layer, logits
+// "back" (256x256) model when the front faces are unsure or small, or there are none. Both ONNX
+// graphs (tf2onnx, via keijiro's Barracuda package) take NHWC RGB in [-1, 1] and return, per anchor
+// layer, logits
 // ("Identity:0" 512, "Identity_1:0" 384) and 16 regressors ("Identity_2:0", "Identity_3:0");
 // both use the same 16x16x2 + 8x8x6 anchor grid.
 #include <algorithm>
@@ -129,9 +130,8 @@ class BlazeFaceDetector final : public FaceDetector {
       if (s.total() + offset > anchors_.size() || r.total() != s.total() * kBlazeFaceValues) {
         throw std::runtime_error("unexpected BlazeFace output shape");
       }
-      auto c =
-          DecodeCandidates({s.ptr<float>(), s.total()}, {r.ptr<float>(), r.total()},
-                           std::span(anchors_).subspan(offset, s.total()), side, min_score);
+      auto c = DecodeCandidates({s.ptr<float>(), s.total()}, {r.ptr<float>(), r.total()},
+                                std::span(anchors_).subspan(offset, s.total()), side, min_score);
       all.insert(all.end(), c.begin(), c.end());
     }
     std::vector<Detection> faces;
@@ -196,7 +196,7 @@ class BlazeFaceDetector final : public FaceDetector {
     return d;
   }
 
-  NetPool nets_;                   // "back", 256x256
+  NetPool nets_;                    // "back", 256x256
   std::unique_ptr<NetPool> front_;  // "front", 128x128; null when turned off
   BlazeFaceOptions opts_;
   std::vector<Anchor> anchors_;
@@ -211,7 +211,8 @@ std::string FrontModelPath(const BlazeFaceOptions& opts) {
 }
 
 Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOptions& given) {
-  auto back = FindModelFile(given.model_path, "BlazeFace", "run scripts/fetch_models.sh to fetch it");
+  auto back =
+      FindModelFile(given.model_path, "BlazeFace", "run scripts/fetch_models.sh to fetch it");
   if (!back.ok()) return back.status();
   BlazeFaceOptions opts = given;
   opts.model_path = *back;  // the front model is looked for beside the file actually found

@@ -68,8 +68,9 @@ class OnnxEmotionClassifier final : public EmotionClassifier {
 }  // namespace
 
 Result<std::unique_ptr<EmotionClassifier>> CreateEmotionClassifier(const ClassifierOptions& opts) {
-  auto path = FindModelFile(opts.model_path, "emotion",
-                            "it is committed in the repository; rebuild it with scripts/train_model.sh");
+  auto path =
+      FindModelFile(opts.model_path, "emotion",
+                    "it is committed in the repository; rebuild it with scripts/train_model.sh");
   if (!path.ok()) return path.status();
   try {
     return std::unique_ptr<EmotionClassifier>(

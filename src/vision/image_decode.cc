@@ -1,11 +1,10 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
-#include <string>
-#include <vector>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <string>
+#include <vector>
 
 #include "image_header.h"
 #include "moodtune/vision.h"
@@ -13,8 +12,8 @@
 namespace moodtune {
 
 namespace {
-Result<cv::Mat> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
-                       int reduce, ImageHeader* out_header);
+Result<cv::Mat> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, int reduce,
+                       ImageHeader* out_header);
 }  // namespace
 
 Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
@@ -50,8 +49,8 @@ Result<ReducedImage> DecodeImageReduced(std::span<const std::uint8_t> bytes,
 }
 
 namespace {
-Result<cv::Mat> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
-                       int reduce, ImageHeader* out_header) {
+Result<cv::Mat> Decode(std::span<const std::uint8_t> bytes, const DecodeOptions& opts, int reduce,
+                       ImageHeader* out_header) {
   Result<ImageHeader> header = ProbeImageHeader(bytes);
   if (!header.ok()) return header.status();
   // The pixel limit is checked on the header so a bomb never reaches the decoder.

@@ -2,8 +2,6 @@
 // output, folders, missing models and --help defaults.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "cli_runner.h"
+#include "common/skip.h"
 #include "moodtune/emotion.h"
 #include "moodtune/vision.h"
 
@@ -27,7 +26,7 @@ using testing::TempDir;
 const fs::path kDlibFaces = "/usr/share/doc/libdlib19.1/examples/faces";
 const fs::path kPhoto = kDlibFaces / "2008_002470.jpg";
 
-#define REQUIRE_MODELS_AND_PHOTOS()                                                         \
+#define REQUIRE_MODELS_AND_PHOTOS()                                                                \
   if (!testing::HasModels()) MOODTUNE_SKIP_OR_FAIL("models missing: run scripts/fetch_models.sh"); \
   if (!fs::exists(kPhoto)) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for " << kDlibFaces)
 

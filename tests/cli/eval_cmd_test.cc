@@ -1,8 +1,6 @@
 // `moodtune eval` end to end on a tiny image-folder dataset copied from FER2013 at test time.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "cli_runner.h"
+#include "common/skip.h"
 #include "moodtune/emotion.h"
 
 namespace moodtune {

@@ -29,8 +29,8 @@ TEST(MainCliTest, Issue13RecommendUsageErrorsSayWhatIsValid) {
   EXPECT_EQ(r.exit_code, 2);
   for (const char* name : {"angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"})
     EXPECT_NE(r.err.find(name), std::string::npos) << name << " missing from: " << r.err;
-  r = testing::RunCli({"recommend", "--emotion", "sad", "--probabilities",
-                       "[0,0,0,1,0,0,0]", "--db", ":memory:"});
+  r = testing::RunCli(
+      {"recommend", "--emotion", "sad", "--probabilities", "[0,0,0,1,0,0,0]", "--db", ":memory:"});
   ASSERT_TRUE(r.exited);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not both"), std::string::npos) << r.err;

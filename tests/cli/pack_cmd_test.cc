@@ -2,11 +2,10 @@
 // issue 10). The pack's crops must be byte-identical to FaceInput on the detector's best face.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <filesystem>
 
 #include "cli_runner.h"
+#include "common/skip.h"
 #include "moodtune/pack.h"
 #include "moodtune/vision.h"
 

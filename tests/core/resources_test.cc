@@ -1,10 +1,10 @@
 // Issue 13: model paths must not depend on the working directory.
+#include "moodtune/resources.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include "moodtune/resources.h"
 
 namespace moodtune {
 namespace {

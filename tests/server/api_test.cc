@@ -2,14 +2,12 @@
 // /recommend, the /v1 routes, error codes, static files, metrics and the access log.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
+#include "common/skip.h"
 #include "moodtune/emotion.h"
 #include "test_support.h"
 
@@ -20,7 +18,6 @@ using nlohmann::json;
 
 class ApiTest : public ServerWithPhotosTest {
  protected:
-
   json Json(const httplib::Result& r) {
     EXPECT_TRUE(r) << "no answer";
     if (!r) return json();
@@ -34,7 +31,6 @@ class ApiTest : public ServerWithPhotosTest {
     EXPECT_TRUE(j["error"]["message"].is_string());
     return j["error"]["code"].get<std::string>();
   }
-
 };
 
 TEST_F(ApiTest, RecommendIsReferenceCompatible) {
@@ -214,11 +210,16 @@ TEST_F(ApiTest, StaticRefusesPathTraversalAndUnknownIds) {
   const std::string id = url.substr(url.rfind('/') + 1, 32);
   std::string upper = id;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const std::vector<std::string> paths = {"/static/../CMakeLists.txt", "/static/..%2f..%2fetc%2fpasswd.jpg",
-        "/static/%2e%2e/%2e%2e/etc/passwd.jpg", "/static/..%2F..%2Fetc%2Fpasswd%00.jpg",
-        "/static//etc/passwd.jpg", "/static/" + upper + ".jpg",
-        "/static/" + id.substr(0, 31) + "0.jpg" /* a different, unknown id */,
-        "/static/" + id + ".png", "/static/" + id + "/../" + id + ".jpg"};
+  const std::vector<std::string> paths = {
+      "/static/../CMakeLists.txt",
+      "/static/..%2f..%2fetc%2fpasswd.jpg",
+      "/static/%2e%2e/%2e%2e/etc/passwd.jpg",
+      "/static/..%2F..%2Fetc%2Fpasswd%00.jpg",
+      "/static//etc/passwd.jpg",
+      "/static/" + upper + ".jpg",
+      "/static/" + id.substr(0, 31) + "0.jpg" /* a different, unknown id */,
+      "/static/" + id + ".png",
+      "/static/" + id + "/../" + id + ".jpg"};
   for (const std::string& path : paths) {
     if (path == "/static/" + id.substr(0, 31) + "0.jpg" && id.back() == '0') continue;
     auto r = cli.Get(path.c_str());
@@ -319,9 +320,8 @@ TEST_F(ApiTest, Issue11InvalidUtf8AnywhereIs400BeforeAnyHandler) {
   json j = Json(cli.Get("/v1/recommendations?emotion=happy&n=1"));
   ASSERT_EQ(j["recommendations"].size(), 1u);
   const std::string id = std::to_string(j["recommendations"][0]["id"].get<std::int64_t>());
-  httplib::MultipartFormDataItems form = {{"listener", "bob\xff\xfe", "", ""},
-                                          {"track_id", id, "", ""},
-                                          {"action", "like", "", ""}};
+  httplib::MultipartFormDataItems form = {
+      {"listener", "bob\xff\xfe", "", ""}, {"track_id", id, "", ""}, {"action", "like", "", ""}};
   auto r = cli.Post("/v1/feedback", form);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400) << r->body;
@@ -430,9 +430,9 @@ TEST_F(ApiTest, MetricsCountRequestsAndStages) {
   EXPECT_NE(text.find("moodtune_http_request_duration_seconds_count{route=\"/recommend\"} 2"),
             std::string::npos);
   for (const char* stage : {"decode", "analyze", "recommend"})
-    EXPECT_NE(text.find(std::string("moodtune_stage_duration_seconds_count{stage=\"") + stage +
-                        "\"} 1"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(std::string("moodtune_stage_duration_seconds_count{stage=\"") + stage + "\"} 1"),
+        std::string::npos)
         << stage;
   // Issue 12: the annotated image is drawn only when fetched.
   EXPECT_EQ(text.find("moodtune_stage_duration_seconds_count{stage=\"annotate\"}"),

@@ -3,13 +3,11 @@
 // photo repeatedly and must always get the faces of its own photo.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <atomic>
+#include <nlohmann/json.hpp>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
+#include "common/skip.h"
 #include "test_support.h"
 
 namespace moodtune::server {

@@ -1,13 +1,11 @@
 // POST /v1/device/mood (issue 6): the compact device answer for raw and multipart uploads,
 // its error answers, and an end-to-end run of the device simulator core against the server.
 #include <gtest/gtest.h>
-
-#include "common/skip.h"
-
 #include <unistd.h>
 
 #include <sstream>
 
+#include "common/skip.h"
 #include "moodtune/device_protocol.h"
 #include "moodtune/device_sim.h"
 #include "moodtune_core/color.h"
@@ -73,16 +71,16 @@ TEST_F(DeviceEndpointTest, ErrorsAreProtocolAnswersToo) {
   };
   httplib::Headers bad_id{{device::kDeviceIdHeader, std::string(40, 'x')}};
   std::vector<Case> cases;
-  cases.push_back({cli.Post(device::kMoodPath, BlankPng(), "image/png"), 422,
-                   device::AnswerStatus::kNoFace});
-  cases.push_back({cli.Post(device::kMoodPath, "garbage", "image/jpeg"), 422,
-                   device::AnswerStatus::kError});
-  cases.push_back({cli.Post(device::kMoodPath, "{}", "application/json"), 415,
-                   device::AnswerStatus::kError});
+  cases.push_back(
+      {cli.Post(device::kMoodPath, BlankPng(), "image/png"), 422, device::AnswerStatus::kNoFace});
+  cases.push_back(
+      {cli.Post(device::kMoodPath, "garbage", "image/jpeg"), 422, device::AnswerStatus::kError});
+  cases.push_back(
+      {cli.Post(device::kMoodPath, "{}", "application/json"), 415, device::AnswerStatus::kError});
   cases.push_back({cli.Post(device::kMoodPath, bad_id, ReadFile(photos_.front()), "image/jpeg"),
                    400, device::AnswerStatus::kError});
-  cases.push_back({cli.Post(device::kMoodPath, "", "image/jpeg"), 400,
-                   device::AnswerStatus::kError});
+  cases.push_back(
+      {cli.Post(device::kMoodPath, "", "image/jpeg"), 400, device::AnswerStatus::kError});
   for (std::size_t i = 0; i < cases.size(); ++i) {
     ASSERT_TRUE(cases[i].res) << i;
     EXPECT_EQ(cases[i].res->status, cases[i].http) << i << ": " << cases[i].res->body;
@@ -103,8 +101,8 @@ TEST(DeviceSimEndToEndTest, LedShowsTheDetectedEmotionsColour) {
   TestServer server;
   ASSERT_TRUE(server.ok());
 
-  const fs::path dir = fs::temp_directory_path() /
-                       ("moodtune_server_device_e2e_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("moodtune_server_device_e2e_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   fs::copy_file(photo, dir / "face.jpg");
@@ -123,9 +121,9 @@ TEST(DeviceSimEndToEndTest, LedShowsTheDetectedEmotionsColour) {
   EXPECT_EQ(r->failures, 0u) << log.str();
   EXPECT_EQ(static_cast<int>(r->answer.emotion), static_cast<int>(expected));
   const device::Rgb want = device::EmotionColor(static_cast<device::WireEmotion>(expected));
-  EXPECT_EQ(r->result_color, want) << "led rgb(" << int(r->result_color.r) << ","
-                                   << int(r->result_color.g) << "," << int(r->result_color.b)
-                                   << ")";
+  EXPECT_EQ(r->result_color, want)
+      << "led rgb(" << int(r->result_color.r) << "," << int(r->result_color.g) << ","
+      << int(r->result_color.b) << ")";
   EXPECT_NE(out.str().find(device::WireEmotionName(r->answer.emotion)), std::string::npos)
       << out.str();
 }

@@ -2,10 +2,9 @@
 // server's routes are documented.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <nlohmann/json.hpp>
 
+#include "common/skip.h"
 #include "image_store.h"
 #include "test_support.h"
 
@@ -46,11 +45,18 @@ TEST(OpenApiTest, DocumentMatchesTheServer) {
   EXPECT_EQ(operations, 12) << "one per route below";
 
   // Every route the server has is documented with its method.
-  const std::vector<std::pair<std::string, std::string>> routes = {
-      {"/recommend", "post"},      {"/v1/analyze", "post"},       {"/v1/recommendations", "post"},
-      {"/v1/recommendations", "get"}, {"/v1/feedback", "post"},   {"/v1/device/mood", "post"},
-      {"/static/{id}.jpg", "get"}, {"/healthz", "get"},           {"/readyz", "get"},
-      {"/metrics", "get"},         {"/openapi.json", "get"},      {"/", "get"}};
+  const std::vector<std::pair<std::string, std::string>> routes = {{"/recommend", "post"},
+                                                                   {"/v1/analyze", "post"},
+                                                                   {"/v1/recommendations", "post"},
+                                                                   {"/v1/recommendations", "get"},
+                                                                   {"/v1/feedback", "post"},
+                                                                   {"/v1/device/mood", "post"},
+                                                                   {"/static/{id}.jpg", "get"},
+                                                                   {"/healthz", "get"},
+                                                                   {"/readyz", "get"},
+                                                                   {"/metrics", "get"},
+                                                                   {"/openapi.json", "get"},
+                                                                   {"/", "get"}};
   for (const auto& [path, method] : routes)
     EXPECT_TRUE(doc["paths"].contains(path) && doc["paths"][path].contains(method))
         << method << " " << path << " is not documented";

@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "moodtune/server.h"
@@ -53,10 +52,13 @@ TEST(ServerOptionsTest, SecurityOptionsAreValidated) {
   ServerOptions e;
   const std::map<std::string, std::string> env = {{"MOODTUNE_STORE_ANNOTATED", "0"},
                                                   {"MOODTUNE_CORS_ORIGINS", "https://a.example"}};
-  ASSERT_TRUE(ApplyEnvironment([&](const char* k) -> const char* {
-                auto it = env.find(k);
-                return it == env.end() ? nullptr : it->second.c_str();
-              }, e).ok());
+  ASSERT_TRUE(ApplyEnvironment(
+                  [&](const char* k) -> const char* {
+                    auto it = env.find(k);
+                    return it == env.end() ? nullptr : it->second.c_str();
+                  },
+                  e)
+                  .ok());
   EXPECT_FALSE(e.store_annotated);
   EXPECT_EQ(e.cors_origins, "https://a.example");
 }
@@ -76,14 +78,15 @@ TEST(ServerOptionsTest, DescribeCoversEveryJsonKeyWithItsDefault) {
 TEST(ServerOptionsTest, ConfigThenEnvironmentEnvironmentWins) {
   ServerOptions o;
   ASSERT_TRUE(ApplyConfigJson(R"({"port": 9000, "host": "0.0.0.0", "threads": 3,
-                                  "access_log": false})", o).ok());
+                                  "access_log": false})",
+                              o)
+                  .ok());
   EXPECT_EQ(o.port, 9000);
   EXPECT_EQ(o.host, "0.0.0.0");
   EXPECT_EQ(o.threads, 3);
   EXPECT_FALSE(o.access_log);
-  std::map<std::string, std::string> env = {{"MOODTUNE_PORT", "9100"},
-                                            {"MOODTUNE_ACCESS_LOG", "true"},
-                                            {"MOODTUNE_DB", "/tmp/x.db"}};
+  std::map<std::string, std::string> env = {
+      {"MOODTUNE_PORT", "9100"}, {"MOODTUNE_ACCESS_LOG", "true"}, {"MOODTUNE_DB", "/tmp/x.db"}};
   auto getenv = [&](const char* k) -> const char* {
     auto it = env.find(k);
     return it == env.end() ? nullptr : it->second.c_str();
@@ -112,9 +115,9 @@ TEST(ServerOptionsTest, BadInputIsRefusedAndLeavesOptionsUnchanged) {
   };
   EXPECT_TRUE(ApplyEnvironment(env, o).IsInvalidArgument());
   EXPECT_TRUE(ApplyConfigFile("/nonexistent/moodtune.json", o).IsNotFound());
-  for (const char* bad : {R"({"port": 70000})", R"({"threads": 0})", R"({"jpeg_quality": 0})",
-                          R"({"default_n": 101})", R"({"public_url": "ftp://x"})",
-                          R"({"max_body_bytes": 10})"}) {
+  for (const char* bad :
+       {R"({"port": 70000})", R"({"threads": 0})", R"({"jpeg_quality": 0})",
+        R"({"default_n": 101})", R"({"public_url": "ftp://x"})", R"({"max_body_bytes": 10})"}) {
     ServerOptions v;
     ASSERT_TRUE(ApplyConfigJson(bad, v).ok()) << bad;
     EXPECT_TRUE(ValidateOptions(v).IsInvalidArgument()) << bad;

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <future>
-
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
@@ -71,9 +70,11 @@ TEST(StartupTest, Issue11SecondServerOnABusyPortRefusesToStart) {
   ASSERT_TRUE(first.ok());
   ServerOptions o = TestOptions();
   o.port = first.port();
-  auto second = Server::Create(o, [] { return Result<std::shared_ptr<const Analyzer>>(SharedAnalyzer()); });
+  auto second =
+      Server::Create(o, [] { return Result<std::shared_ptr<const Analyzer>>(SharedAnalyzer()); });
   ASSERT_FALSE(second.ok()) << "a second server bound port " << o.port;
-  EXPECT_NE(second.status().message().find("in use"), std::string::npos) << second.status().ToString();
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos)
+      << second.status().ToString();
   auto r = first.Client().Get("/healthz");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);

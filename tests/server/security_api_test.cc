@@ -3,10 +3,9 @@
 // store_annotated switch. Each test starts its own server with the options it checks.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <nlohmann/json.hpp>
 
+#include "common/skip.h"
 #include "security.h"
 #include "test_support.h"
 
@@ -126,9 +125,9 @@ TEST(SecurityApiTest, CorsIsOffByDefault) {
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 200);
   EXPECT_FALSE(get->has_header("Access-Control-Allow-Origin"));
-  auto pre = Options(cli, "/v1/recommendations",
-                     {{"Origin", "https://evil.example"},
-                      {"Access-Control-Request-Method", "POST"}});
+  auto pre =
+      Options(cli, "/v1/recommendations",
+              {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}});
   ASSERT_TRUE(pre);
   EXPECT_EQ(pre->status, 403);
   EXPECT_FALSE(pre->has_header("Access-Control-Allow-Origin"));
@@ -152,13 +151,12 @@ TEST(SecurityApiTest, CorsAllowsConfiguredOriginsAndAnswersPreflight) {
   EXPECT_EQ(pre->get_header_value("Access-Control-Allow-Origin"), "https://app.example");
   EXPECT_NE(pre->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
             std::string::npos);
-  EXPECT_NE(pre->get_header_value("Access-Control-Allow-Methods").find("POST"),
-            std::string::npos);
+  EXPECT_NE(pre->get_header_value("Access-Control-Allow-Methods").find("POST"), std::string::npos);
   EXPECT_EQ(pre->get_header_value("Vary"), "Origin");
 
-  auto other = Options(cli, "/v1/recommendations",
-                       {{"Origin", "https://app.example.evil"},
-                        {"Access-Control-Request-Method", "POST"}});
+  auto other =
+      Options(cli, "/v1/recommendations",
+              {{"Origin", "https://app.example.evil"}, {"Access-Control-Request-Method", "POST"}});
   ASSERT_TRUE(other);
   EXPECT_EQ(other->status, 403);
   EXPECT_EQ(Code(other), "origin_not_allowed");

@@ -4,25 +4,23 @@
 #pragma once
 
 #include <gtest/gtest.h>
-
-#include "common/skip.h"
 #include <httplib.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-
+#include "common/skip.h"
 #include "moodtune/server.h"
 #include "moodtune/vision.h"
 
@@ -48,8 +46,10 @@ class PixelClassifier final : public EmotionClassifier {
   Result<EmotionProbs> Classify(const cv::Mat& face) const override {
     if (face.empty()) return Status::InvalidArgument("empty crop");
     cv::Mat gray;
-    if (face.channels() == 3) cv::cvtColor(face, gray, cv::COLOR_BGR2GRAY);
-    else gray = face;
+    if (face.channels() == 3)
+      cv::cvtColor(face, gray, cv::COLOR_BGR2GRAY);
+    else
+      gray = face;
     cv::Mat small;
     cv::resize(gray, small, {7, 1}, 0, 0, cv::INTER_AREA);
     EmotionProbs p{};

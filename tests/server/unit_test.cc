@@ -2,11 +2,10 @@
 // the metrics text, route labels and the device answers.
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <set>
 
 #include "errors.h"
 #include "http_util.h"
@@ -24,14 +23,14 @@ TEST(Utf8Test, AcceptsWellFormedAndRefusesEveryIllFormedClass) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
   EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x8e\xb5"));  // é € 🎵
-  EXPECT_FALSE(IsValidUtf8("\xff"));                  // never valid
-  EXPECT_FALSE(IsValidUtf8("\x80"));                  // lone continuation
-  EXPECT_FALSE(IsValidUtf8("caf\xc3"));               // truncated
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));              // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));          // overlong, 3 bytes
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));          // surrogate U+D800
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));      // above U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xe2\x28\xa1"));          // bad continuation
+  EXPECT_FALSE(IsValidUtf8("\xff"));                                      // never valid
+  EXPECT_FALSE(IsValidUtf8("\x80"));                                      // lone continuation
+  EXPECT_FALSE(IsValidUtf8("caf\xc3"));                                   // truncated
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));                                  // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));                              // overlong, 3 bytes
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));                              // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));                          // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xe2\x28\xa1"));                              // bad continuation
 }
 
 TEST(ErrorsTest, StatusToHttpMapping) {
@@ -90,14 +89,20 @@ TEST(ImageStoreTest, RetentionByCountAndAge) {
 TEST(ImageStoreTest, Issue12LazyEntriesRenderOnceOnFirstGet) {
   ImageStore store(8, std::chrono::seconds(60), nullptr, /*max_bytes=*/100);
   int renders = 0;
-  const std::string id = store.PutLazy(40, [&] { ++renders; return std::string("JPEG"); });
+  const std::string id = store.PutLazy(40, [&] {
+    ++renders;
+    return std::string("JPEG");
+  });
   ASSERT_FALSE(id.empty());
   EXPECT_EQ(renders, 0);
   ASSERT_TRUE(store.Get(id));
   EXPECT_EQ(*store.Get(id), "JPEG");
   EXPECT_EQ(renders, 1);
   // A render that fails gives nullptr, and is not retried.
-  const std::string bad = store.PutLazy(10, [&] { ++renders; return std::string(); });
+  const std::string bad = store.PutLazy(10, [&] {
+    ++renders;
+    return std::string();
+  });
   EXPECT_FALSE(store.Get(bad));
   EXPECT_FALSE(store.Get(bad));
   EXPECT_EQ(renders, 2);

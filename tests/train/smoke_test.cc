@@ -66,7 +66,8 @@ TEST_F(TrainerSmokeTest, TrainsResumesAndExports) {
   ASSERT_EQ(a->tensors.size(), b->tensors.size());
   double max_diff = 0;
   for (size_t i = 0; i < a->tensors.size(); ++i)
-    max_diff = std::max(max_diff, (a->tensors[i].second - b->tensors[i].second).abs().max().item<double>());
+    max_diff = std::max(max_diff,
+                        (a->tensors[i].second - b->tensors[i].second).abs().max().item<double>());
   EXPECT_LT(max_diff, 1e-4);
 
   const auto onnx = (dir_ / "model.onnx").string();

@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-
 #include <opencv2/imgproc.hpp>
 
 #include "moodtune/vision.h"

@@ -2,13 +2,11 @@
 // emotion model exists), plus Analyzer::Create error paths.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
-#include <numeric>
 #include <filesystem>
-
+#include <numeric>
 #include <opencv2/imgproc.hpp>
 
+#include "common/skip.h"
 #include "moodtune/vision.h"
 
 namespace moodtune {

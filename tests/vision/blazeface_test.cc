@@ -2,28 +2,26 @@
 // hand-labelled photos (/usr/share/doc/libdlib19.1/examples/faces, from libdlib-dev).
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgproc.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <opencv2/imgproc.hpp>
-
 #include "blazeface_math.h"
+#include "common/skip.h"
 #include "moodtune/vision.h"
 
 namespace moodtune {
 namespace {
 
-const std::string kModel =
-    std::string(MOODTUNE_SOURCE_DIR) + "/models/blazeface/face_detection_back_256x256_barracuda.onnx";
+const std::string kModel = std::string(MOODTUNE_SOURCE_DIR) +
+                           "/models/blazeface/face_detection_back_256x256_barracuda.onnx";
 const std::string kDlibFaces = "/usr/share/doc/libdlib19.1/examples/faces";
 
 std::unique_ptr<FaceDetector> MakeDetector(BlazeFaceOptions opts = {}) {
@@ -162,8 +160,9 @@ TEST(BlazeFaceTest, DlibLabelledPhotosRecallAndFalsePositives) {
     s.iou_sum += one.iou_sum;
   }
   const double recall = static_cast<double>(s.hits) / s.faces;
-  std::printf("dlib faces: %d, recall %.3f at IoU>=0.5, mean IoU of hits %.3f, %d false positives\n",
-              s.faces, recall, s.hits ? s.iou_sum / s.hits : 0.0, s.false_positives);
+  std::printf(
+      "dlib faces: %d, recall %.3f at IoU>=0.5, mean IoU of hits %.3f, %d false positives\n",
+      s.faces, recall, s.hits ? s.iou_sum / s.hits : 0.0, s.false_positives);
   EXPECT_EQ(s.faces, 43);
   EXPECT_GE(recall, 0.95);
   EXPECT_LE(s.false_positives, 2);

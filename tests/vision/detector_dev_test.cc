@@ -2,14 +2,13 @@
 // way the photo faces, and faces must be found on >= 98% of dev photos.
 #include <gtest/gtest.h>
 
-#include "common/data_dir.h"
-#include "common/skip.h"
-
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <opencv2/core.hpp>
 
+#include "common/data_dir.h"
+#include "common/skip.h"
 #include "moodtune/vision.h"
 
 namespace moodtune {
@@ -49,10 +48,12 @@ TEST(DetectorDevTest, Issue10MirroredBoxAgreesWithOriginal) {
     const float cy_a = ba.y + ba.h / 2, cy_b = bb.y + bb.h / 2;
     sum_rel += std::abs(cx_a - cx_b) / ba.w;
     if (std::getenv("MOODTUNE_VERBOSE"))
-      std::printf("%s %dx%d a=(%.0f,%.0f %.0fx%.0f s%.2f n%zu) b'=(%.0f,%.0f %.0fx%.0f s%.2f n%zu) dx %.1f%%\n",
-                  f.filename().c_str(), img->cols, img->rows, ba.x, ba.y, ba.w, ba.h,
-                  a->front().score, a->size(), img->cols - bb.x - bb.w, bb.y, bb.w, bb.h,
-                  b->front().score, b->size(), 100 * std::abs(cx_a - cx_b) / ba.w);
+      std::printf(
+          "%s %dx%d a=(%.0f,%.0f %.0fx%.0f s%.2f n%zu) b'=(%.0f,%.0f %.0fx%.0f s%.2f n%zu) dx "
+          "%.1f%%\n",
+          f.filename().c_str(), img->cols, img->rows, ba.x, ba.y, ba.w, ba.h, a->front().score,
+          a->size(), img->cols - bb.x - bb.w, bb.y, bb.w, bb.h, b->front().score, b->size(),
+          100 * std::abs(cx_a - cx_b) / ba.w);
     sum_signed_px += (cx_a - cx_b) / 2;  // the box's own offset: half the disagreement
     sum_dy_rel += std::abs(cy_a - cy_b) / ba.w;
     sum_dw_rel += std::abs(ba.w - bb.w) / ba.w;
@@ -60,10 +61,11 @@ TEST(DetectorDevTest, Issue10MirroredBoxAgreesWithOriginal) {
   }
   ASSERT_GT(pairs, 0);
   const double mean_rel = sum_rel / pairs;
-  std::printf("dev photos %zu, faces found %d (%.2f%%); mirror pairs %d: mean |dx| %.2f%% of "
-              "face width, mean signed x offset %+.2f px, |dy| %.2f%%, |dw| %.2f%%\n",
-              files.size(), found, 100.0 * found / files.size(), pairs, 100 * mean_rel,
-              sum_signed_px / pairs, 100 * sum_dy_rel / pairs, 100 * sum_dw_rel / pairs);
+  std::printf(
+      "dev photos %zu, faces found %d (%.2f%%); mirror pairs %d: mean |dx| %.2f%% of "
+      "face width, mean signed x offset %+.2f px, |dy| %.2f%%, |dw| %.2f%%\n",
+      files.size(), found, 100.0 * found / files.size(), pairs, 100 * mean_rel,
+      sum_signed_px / pairs, 100 * sum_dy_rel / pairs, 100 * sum_dw_rel / pairs);
   EXPECT_LE(mean_rel, 0.03);
   EXPECT_GE(double(found) / double(files.size()), 0.98);
 }

@@ -1,16 +1,14 @@
 // Runs on models/emotion/emotion.onnx; skips (saying how to get it) only while it is absent.
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <opencv2/imgproc.hpp>
 #include <thread>
 
-#include <opencv2/imgproc.hpp>
-
+#include "common/skip.h"
 #include "moodtune/vision.h"
 
 namespace moodtune {

@@ -1,14 +1,12 @@
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
 #include <cstring>
 #include <fstream>
-#include <vector>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <vector>
 
+#include "common/skip.h"
 #include "moodtune/vision.h"
 
 namespace moodtune {
@@ -107,8 +105,10 @@ TEST(DecodeImageTest, RefusesAbsurdDimensionsBeforeDecoding) {
   // refuse it before libpng would even look.
   const std::uint32_t big = 100000;
   for (int off : {16, 20}) {
-    png[off] = big >> 24; png[off + 1] = (big >> 16) & 0xFF;
-    png[off + 2] = (big >> 8) & 0xFF; png[off + 3] = big & 0xFF;
+    png[off] = big >> 24;
+    png[off + 1] = (big >> 16) & 0xFF;
+    png[off + 2] = (big >> 8) & 0xFF;
+    png[off + 3] = big & 0xFF;
   }
   auto p = DecodeImage(png);
   ASSERT_FALSE(p.ok());
@@ -153,11 +153,32 @@ TEST(DecodeImageTest, FuzzPngDimensionsWhoseProductOverflowsAreRefused) {
 
 // Builds an APP1 Exif segment holding only an Orientation tag (little-endian TIFF).
 Bytes ExifApp1(std::uint16_t orientation) {
-  Bytes tiff = {'I', 'I', 42, 0, 8, 0, 0, 0,            // header, IFD0 at offset 8
-                1, 0,                                   // one entry
-                0x12, 0x01, 3, 0, 1, 0, 0, 0,           // tag 0x0112 SHORT count 1
-                static_cast<std::uint8_t>(orientation), 0, 0, 0,
-                0, 0, 0, 0};                            // no next IFD
+  Bytes tiff = {'I',
+                'I',
+                42,
+                0,
+                8,
+                0,
+                0,
+                0,  // header, IFD0 at offset 8
+                1,
+                0,  // one entry
+                0x12,
+                0x01,
+                3,
+                0,
+                1,
+                0,
+                0,
+                0,  // tag 0x0112 SHORT count 1
+                static_cast<std::uint8_t>(orientation),
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0};  // no next IFD
   Bytes payload = {'E', 'x', 'i', 'f', 0, 0};
   payload.insert(payload.end(), tiff.begin(), tiff.end());
   const std::size_t len = payload.size() + 2;
@@ -193,7 +214,8 @@ TEST(DecodeImageTest, Issue12ReducedJpegDecodeKeepsTheMinimumLongSide) {
   EXPECT_EQ(small->bgr.size(), cv::Size(500, 375));  // /8
   EXPECT_DOUBLE_EQ(small->scale, 8.0);
   // PNG (no DCT scaling) and small images come back whole.
-  auto png = DecodeImageReduced(Encode(".png", cv::Mat(300, 400, CV_8UC3, cv::Scalar::all(0))), {}, 100);
+  auto png =
+      DecodeImageReduced(Encode(".png", cv::Mat(300, 400, CV_8UC3, cv::Scalar::all(0))), {}, 100);
   ASSERT_TRUE(png.ok());
   EXPECT_EQ(png->bgr.size(), cv::Size(400, 300));
   EXPECT_DOUBLE_EQ(png->scale, 1.0);

@@ -2,11 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "common/skip.h"
-
+#include <opencv2/imgcodecs.hpp>
 #include <vector>
 
-#include <opencv2/imgcodecs.hpp>
+#include "common/skip.h"
 
 namespace moodtune {
 namespace {
@@ -18,7 +17,10 @@ std::vector<std::uint8_t> Encode(const char* ext, int w, int h) {
 }
 
 TEST(ImageHeaderTest, ReadsSizesOfEncodedImages) {
-  struct Case { const char* ext; ImageFormat format; };
+  struct Case {
+    const char* ext;
+    ImageFormat format;
+  };
   for (Case c : {Case{".jpg", ImageFormat::kJpeg}, Case{".png", ImageFormat::kPng},
                  Case{".bmp", ImageFormat::kBmp}}) {
     auto h = ProbeImageHeader(Encode(c.ext, 37, 21));

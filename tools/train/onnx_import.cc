@@ -51,7 +51,8 @@ Result<Checkpoint> ImportOnnx(const std::string& onnx_path, const PackedDataset&
     return Status::InvalidArgument(onnx_path + ": not a single EmotionNet export (an ensemble?)");
   ModelOptions mo;
   mo.widths.clear();
-  for (size_t i = 1; i < w.size(); i += size_t(mo.convs_per_block)) mo.widths.push_back(w[i].size(0));
+  for (size_t i = 1; i < w.size(); i += size_t(mo.convs_per_block))
+    mo.widths.push_back(w[i].size(0));
   mo.num_classes = init["fc.w"].size(0);
   if (int64_t(w.size()) != int64_t(mo.widths.size()) * mo.convs_per_block)
     return Status::InvalidArgument(onnx_path + ": conv count does not fit the architecture");
@@ -74,7 +75,8 @@ Result<Checkpoint> ImportOnnx(const std::string& onnx_path, const PackedDataset&
   const int64_t n = std::min<int64_t>(2048, int64_t(calib.size()));
   if (n == 0) return Status::InvalidArgument("calibration pack is empty");
   auto x = torch::from_blob(const_cast<uint8_t*>(calib.pixels.data()),
-                            {n, 1, calib.height, calib.width}, torch::kUInt8).clone();
+                            {n, 1, calib.height, calib.width}, torch::kUInt8)
+               .clone();
   x = Normalize(x);
   for (size_t i = 0; i < w.size(); ++i) {
     auto bn = net->bns()[i];  // a copy of the holder: shares the module, not const

@@ -36,64 +36,102 @@ bool ParseDouble(const std::string& s, double* v) {
 }
 
 std::map<std::string, Flag> TrainFlags(TrainOptions& o) {
-  auto i64 = [](int64_t* p) { return [p](const std::string& s) { return ParseInt(s, p) && *p >= 0; }; };
-  auto dbl = [](double* p) { return [p](const std::string& s) { return ParseDouble(s, p) && *p >= 0; }; };
-  auto str = [](std::string* p) { return [p](const std::string& s) { *p = s; return true; }; };
+  auto i64 = [](int64_t* p) {
+    return [p](const std::string& s) { return ParseInt(s, p) && *p >= 0; };
+  };
+  auto dbl = [](double* p) {
+    return [p](const std::string& s) { return ParseDouble(s, p) && *p >= 0; };
+  };
+  auto str = [](std::string* p) {
+    return [p](const std::string& s) {
+      *p = s;
+      return true;
+    };
+  };
   return {
-      {"--train", {"training pack (.mtpk from `moodtune pack`); repeat to concatenate; PATH:N = a seeded sample of N", "",
-                   [&o](const std::string& s) { o.train_packs.push_back(s); return true; }}},
-      {"--init", {"start from this checkpoint's weights (fine-tuning)", "", str(&o.init_checkpoint)}},
+      {"--train",
+       {"training pack (.mtpk from `moodtune pack`); repeat to concatenate; PATH:N = a seeded "
+        "sample of N",
+        "",
+        [&o](const std::string& s) {
+          o.train_packs.push_back(s);
+          return true;
+        }}},
+      {"--init",
+       {"start from this checkpoint's weights (fine-tuning)", "", str(&o.init_checkpoint)}},
       {"--freeze-blocks", {"keep the first N conv blocks fixed", "0", i64(&o.freeze_blocks)}},
-      {"--teacher", {"distil from this checkpoint (repeat for an ensemble of teachers)", "",
-                     [&o](const std::string& s) { o.teachers.push_back(s); return true; }}},
-      {"--distill-weight", {"share of the distillation loss (0..1)", std::to_string(o.distill_weight), dbl(&o.distill_weight)}},
-      {"--distill-temperature", {"softening temperature", std::to_string(o.distill_temperature), dbl(&o.distill_temperature)}},
-      {"--widths", {"channels per block, comma-separated (e.g. 64,128,256,512 for a teacher)", "32,64,128,256",
-                    [&o](const std::string& s) {
-                      std::vector<int64_t> w;
-                      size_t i = 0;
-                      while (i < s.size()) {
-                        size_t j = s.find(',', i);
-                        if (j == std::string::npos) j = s.size();
-                        int64_t v = 0;
-                        if (!ParseInt(s.substr(i, j - i), &v) || v <= 0 || v > 4096) return false;
-                        w.push_back(v);
-                        i = j + 1;
-                      }
-                      if (w.empty()) return false;
-                      o.model.widths = w;
-                      return true;
-                    }}},
+      {"--teacher",
+       {"distil from this checkpoint (repeat for an ensemble of teachers)", "",
+        [&o](const std::string& s) {
+          o.teachers.push_back(s);
+          return true;
+        }}},
+      {"--distill-weight",
+       {"share of the distillation loss (0..1)", std::to_string(o.distill_weight),
+        dbl(&o.distill_weight)}},
+      {"--distill-temperature",
+       {"softening temperature", std::to_string(o.distill_temperature),
+        dbl(&o.distill_temperature)}},
+      {"--widths",
+       {"channels per block, comma-separated (e.g. 64,128,256,512 for a teacher)", "32,64,128,256",
+        [&o](const std::string& s) {
+          std::vector<int64_t> w;
+          size_t i = 0;
+          while (i < s.size()) {
+            size_t j = s.find(',', i);
+            if (j == std::string::npos) j = s.size();
+            int64_t v = 0;
+            if (!ParseInt(s.substr(i, j - i), &v) || v <= 0 || v > 4096) return false;
+            w.push_back(v);
+            i = j + 1;
+          }
+          if (w.empty()) return false;
+          o.model.widths = w;
+          return true;
+        }}},
       {"--val", {"validation pack for model selection", "", str(&o.val_pack)}},
       {"--out", {"run folder: last.ckpt, best.ckpt", o.out_dir, str(&o.out_dir)}},
       {"--epochs", {"planned epochs", std::to_string(o.epochs), i64(&o.epochs)}},
       {"--batch-size", {"images per step", std::to_string(o.batch_size), i64(&o.batch_size)}},
       {"--lr", {"peak learning rate", std::to_string(o.lr), dbl(&o.lr)}},
-      {"--class-weight-power", {"loss weight per class = (mean count / count)^power", std::to_string(o.class_weight_power), dbl(&o.class_weight_power)}},
-      {"--warmup", {"epochs of linear LR warm-up", std::to_string(o.warmup_epochs), i64(&o.warmup_epochs)}},
-      {"--label-smoothing", {"cross-entropy label smoothing", std::to_string(o.label_smoothing), dbl(&o.label_smoothing)}},
+      {"--class-weight-power",
+       {"loss weight per class = (mean count / count)^power", std::to_string(o.class_weight_power),
+        dbl(&o.class_weight_power)}},
+      {"--warmup",
+       {"epochs of linear LR warm-up", std::to_string(o.warmup_epochs), i64(&o.warmup_epochs)}},
+      {"--label-smoothing",
+       {"cross-entropy label smoothing", std::to_string(o.label_smoothing),
+        dbl(&o.label_smoothing)}},
       {"--weight-decay", {"L2 on weights", std::to_string(o.weight_decay), dbl(&o.weight_decay)}},
-      {"--seed", {"random seed", std::to_string(o.seed),
-                  [&o](const std::string& s) { int64_t v; return ParseInt(s, &v) && v >= 0 && (o.seed = uint64_t(v), true); }}},
-      {"--stop-after", {"end this run after N epochs; --resume goes on (0 = off)", "0", i64(&o.stop_after)}},
+      {"--seed",
+       {"random seed", std::to_string(o.seed),
+        [&o](const std::string& s) {
+          int64_t v;
+          return ParseInt(s, &v) && v >= 0 && (o.seed = uint64_t(v), true);
+        }}},
+      {"--stop-after",
+       {"end this run after N epochs; --resume goes on (0 = off)", "0", i64(&o.stop_after)}},
       {"--limit", {"use the first N training images (0 = all)", "0", i64(&o.limit)}},
-      {"--time-budget", {"seconds; shrinks planned epochs after epoch 1 (0 = off)", "0", dbl(&o.time_budget_s)}},
+      {"--time-budget",
+       {"seconds; shrinks planned epochs after epoch 1 (0 = off)", "0", dbl(&o.time_budget_s)}},
       {"--device", {"auto | cpu | cuda", o.device, str(&o.device)}},
   };
 }
 
 void Usage(const std::map<std::string, Flag>& flags) {
-  std::cerr << "usage: moodtune-train --train FILE [--val FILE] [options] [--resume]\n"
+  std::cerr
+      << "usage: moodtune-train --train FILE [--val FILE] [options] [--resume]\n"
 #ifdef MOODTUNE_WITH_ONNX
-            << "       moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx\n"
-            << "         [--temperature T]  (several checkpoints: an ensemble averaging their probabilities)\n"
+      << "       moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx\n"
+      << "         [--temperature T]  (several checkpoints: an ensemble averaging their "
+         "probabilities)\n"
 #endif
-            << "       moodtune-train import --onnx MODEL.onnx --data TRAIN.mtpk --out FILE.ckpt\n"
-            << "       moodtune-train calibrate --checkpoint FILE --data DEV.mtpk   (temperature, ECE)\n"
-            << "       moodtune-train score --checkpoint FILE --data PACK\n"
+      << "       moodtune-train import --onnx MODEL.onnx --data TRAIN.mtpk --out FILE.ckpt\n"
+      << "       moodtune-train calibrate --checkpoint FILE --data DEV.mtpk   (temperature, ECE)\n"
+      << "       moodtune-train score --checkpoint FILE --data PACK\n"
 #ifdef MOODTUNE_WITH_ONNX
 #endif
-            << "options:\n";
+      << "options:\n";
   for (const auto& [name, f] : flags)
     std::cerr << "  " << name << " VALUE  " << f.help
               << (f.default_value.empty() ? "" : " [" + f.default_value + "]") << "\n";
@@ -106,12 +144,22 @@ int RunTrain(int argc, char** argv) {
   auto flags = TrainFlags(o);
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--help" || a == "-h") { Usage(flags); return 0; }
-    if (a == "--resume") { o.resume = true; continue; }
-    if (a == "--quiet") { o.progress = false; continue; }
+    if (a == "--help" || a == "-h") {
+      Usage(flags);
+      return 0;
+    }
+    if (a == "--resume") {
+      o.resume = true;
+      continue;
+    }
+    if (a == "--quiet") {
+      o.progress = false;
+      continue;
+    }
     auto it = flags.find(a);
     if (it == flags.end() || i + 1 >= argc) {
-      std::cerr << "moodtune-train: " << (it == flags.end() ? "unknown option " : "missing value for ") << a << "\n";
+      std::cerr << "moodtune-train: "
+                << (it == flags.end() ? "unknown option " : "missing value for ") << a << "\n";
       Usage(flags);
       return 2;
     }
@@ -125,8 +173,7 @@ int RunTrain(int argc, char** argv) {
     Usage(flags);
     return 2;
   }
-  moodtune::Result<moodtune::train::TrainReport> rep =
-      moodtune::Status::Internal("not run");
+  moodtune::Result<moodtune::train::TrainReport> rep = moodtune::Status::Internal("not run");
   try {
     rep = moodtune::train::Train(o, std::cerr);
   } catch (const std::exception& e) {  // libtorch throws c10::Error
@@ -136,9 +183,11 @@ int RunTrain(int argc, char** argv) {
     std::cerr << "moodtune-train: " << rep.status().ToString() << "\n";
     return 1;
   }
-  std::cout << "{\"epochs_done\": " << rep->epochs_done << ", \"total_epochs\": " << rep->total_epochs
-            << ", \"best_val_acc\": " << rep->best_val_acc << ", \"best_epoch\": " << rep->best_epoch
-            << ", \"seconds\": " << rep->seconds << "}\n";
+  std::cout << "{\"epochs_done\": " << rep->epochs_done
+            << ", \"total_epochs\": " << rep->total_epochs
+            << ", \"best_val_acc\": " << rep->best_val_acc
+            << ", \"best_epoch\": " << rep->best_epoch << ", \"seconds\": " << rep->seconds
+            << "}\n";
   return 0;
 }
 
@@ -173,8 +222,9 @@ int RunExport(int argc, char** argv) {
     return 2;
   double t = 0;
   if (checkpoints.empty() || out.empty() || !ParseDouble(temperature, &t) || t <= 0) {
-    std::cerr << "usage: moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx"
-                 " [--temperature T]\n  (T > 0 from `moodtune-train calibrate`; 1 = uncalibrated)\n";
+    std::cerr
+        << "usage: moodtune-train export --checkpoint FILE [--checkpoint FILE...] --out MODEL.onnx"
+           " [--temperature T]\n  (T > 0 from `moodtune-train calibrate`; 1 = uncalibrated)\n";
     return 2;
   }
   auto nets = moodtune::train::LoadNets(checkpoints);
@@ -210,15 +260,25 @@ int RunImport(int argc, char** argv) {
                            &unused))
     return 2;
   if (onnx_path.empty() || data.empty() || out.empty()) {
-    std::cerr << "usage: moodtune-train import --onnx MODEL.onnx --data TRAIN.mtpk --out FILE.ckpt\n";
+    std::cerr
+        << "usage: moodtune-train import --onnx MODEL.onnx --data TRAIN.mtpk --out FILE.ckpt\n";
     return 2;
   }
   auto pack = moodtune::ReadPack(data);
-  if (!pack.ok()) { std::cerr << pack.status().ToString() << "\n"; return 1; }
+  if (!pack.ok()) {
+    std::cerr << pack.status().ToString() << "\n";
+    return 1;
+  }
   auto ck = moodtune::train::ImportOnnx(onnx_path, *pack);
-  if (!ck.ok()) { std::cerr << "moodtune-train import: " << ck.status().ToString() << "\n"; return 1; }
+  if (!ck.ok()) {
+    std::cerr << "moodtune-train import: " << ck.status().ToString() << "\n";
+    return 1;
+  }
   auto s = moodtune::train::SaveCheckpoint(*ck, out);
-  if (!s.ok()) { std::cerr << "moodtune-train import: " << s.ToString() << "\n"; return 1; }
+  if (!s.ok()) {
+    std::cerr << "moodtune-train import: " << s.ToString() << "\n";
+    return 1;
+  }
   std::cerr << "wrote " << out << "\n";
   return 0;
 }
@@ -231,15 +291,26 @@ int RunCalibrate(int argc, char** argv) {
   std::string data;
   if (!ParseCheckpointArgs(argc, argv, {{"--data", &data}}, &checkpoints)) return 2;
   if (checkpoints.empty() || data.empty()) {
-    std::cerr << "usage: moodtune-train calibrate --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
+    std::cerr
+        << "usage: moodtune-train calibrate --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
     return 2;
   }
   auto pack = moodtune::ReadPack(data);
-  if (!pack.ok()) { std::cerr << pack.status().ToString() << "\n"; return 1; }
-  if (pack->size() == 0) { std::cerr << data << ": empty pack\n"; return 1; }
+  if (!pack.ok()) {
+    std::cerr << pack.status().ToString() << "\n";
+    return 1;
+  }
+  if (pack->size() == 0) {
+    std::cerr << data << ": empty pack\n";
+    return 1;
+  }
   auto nets = moodtune::train::LoadNets(checkpoints);
-  if (!nets.ok()) { std::cerr << nets.status().ToString() << "\n"; return 1; }
-  auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8).to(torch::kLong);
+  if (!nets.ok()) {
+    std::cerr << nets.status().ToString() << "\n";
+    return 1;
+  }
+  auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8)
+                    .to(torch::kLong);
   auto logits = moodtune::train::EnsembleLogits(*nets, *pack, false);
   const double t = moodtune::train::FitTemperature(logits, labels);
   auto report = [&](double temp) {
@@ -250,7 +321,8 @@ int RunCalibrate(int argc, char** argv) {
   const auto before = report(1.0), after = report(t);
   std::cout << "{\"images\": " << pack->size() << ", \"temperature\": " << t
             << ", \"ece_before\": " << before.first << ", \"ece_after\": " << after.first
-            << ", \"nll_before\": " << before.second << ", \"nll_after\": " << after.second << "}\n";
+            << ", \"nll_before\": " << before.second << ", \"nll_after\": " << after.second
+            << "}\n";
   return 0;
 }
 
@@ -261,14 +333,22 @@ int RunScore(int argc, char** argv) {
   std::string data;
   if (!ParseCheckpointArgs(argc, argv, {{"--data", &data}}, &checkpoints)) return 2;
   if (checkpoints.empty() || data.empty()) {
-    std::cerr << "usage: moodtune-train score --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
+    std::cerr
+        << "usage: moodtune-train score --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
     return 2;
   }
   auto pack = moodtune::ReadPack(data);
-  if (!pack.ok()) { std::cerr << pack.status().ToString() << "\n"; return 1; }
+  if (!pack.ok()) {
+    std::cerr << pack.status().ToString() << "\n";
+    return 1;
+  }
   auto nets = moodtune::train::LoadNets(checkpoints);
-  if (!nets.ok()) { std::cerr << nets.status().ToString() << "\n"; return 1; }
-  auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8).to(torch::kLong);
+  if (!nets.ok()) {
+    std::cerr << nets.status().ToString() << "\n";
+    return 1;
+  }
+  auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8)
+                    .to(torch::kLong);
   for (bool flip : {false, true}) {
     auto probs = moodtune::train::EnsembleProbs(*nets, *pack, flip);
     double acc = probs.argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();

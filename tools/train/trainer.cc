@@ -5,10 +5,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
-#include <cstdlib>
 
 #include "checkpoint.h"
 
@@ -19,12 +19,13 @@ using Clock = std::chrono::steady_clock;
 
 torch::Tensor ToTensor(const PackedDataset& d) {
   return torch::from_blob(const_cast<uint8_t*>(d.pixels.data()),
-                          {int64_t(d.size()), 1, d.height, d.width}, torch::kUInt8).clone();
+                          {int64_t(d.size()), 1, d.height, d.width}, torch::kUInt8)
+      .clone();
 }
 
 torch::Tensor Labels(const PackedDataset& d) {
-  return torch::from_blob(const_cast<uint8_t*>(d.labels.data()), {int64_t(d.size())},
-                          torch::kUInt8).to(torch::kLong);
+  return torch::from_blob(const_cast<uint8_t*>(d.labels.data()), {int64_t(d.size())}, torch::kUInt8)
+      .to(torch::kLong);
 }
 
 // A seeded random subset of `limit` samples (all when limit is 0): packs are sorted by class,
@@ -67,9 +68,11 @@ double Accuracy(EmotionNet& net, const PackedDataset& data, torch::Device device
 
 Result<std::pair<std::string, int64_t>> ParsePackSpec(const std::string& spec) {
   const auto colon = spec.rfind(':');
-  if (colon == std::string::npos || colon + 1 == spec.size()) return std::make_pair(spec, int64_t{0});
+  if (colon == std::string::npos || colon + 1 == spec.size())
+    return std::make_pair(spec, int64_t{0});
   const std::string n = spec.substr(colon + 1);
-  if (n.find_first_not_of("0123456789") != std::string::npos) return std::make_pair(spec, int64_t{0});
+  if (n.find_first_not_of("0123456789") != std::string::npos)
+    return std::make_pair(spec, int64_t{0});
   char* end = nullptr;
   const long long v = std::strtoll(n.c_str(), &end, 10);
   if (*end != '\0' || v < 0) return Status::InvalidArgument("bad image count in " + spec);
@@ -86,16 +89,23 @@ double FitTemperature(const torch::Tensor& logits, const torch::Tensor& labels) 
   double fa = nll(std::exp(a)), fb = nll(std::exp(b));
   for (int i = 0; i < 60; ++i) {
     if (fa < fb) {
-      hi = b; b = a; fb = fa; a = hi - g * (hi - lo); fa = nll(std::exp(a));
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - g * (hi - lo);
+      fa = nll(std::exp(a));
     } else {
-      lo = a; a = b; fa = fb; b = lo + g * (hi - lo); fb = nll(std::exp(b));
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + g * (hi - lo);
+      fb = nll(std::exp(b));
     }
   }
   return std::exp((lo + hi) / 2);
 }
 
-double ExpectedCalibrationError(const torch::Tensor& probs, const torch::Tensor& labels,
-                                int bins) {
+double ExpectedCalibrationError(const torch::Tensor& probs, const torch::Tensor& labels, int bins) {
   auto [conf, pred] = probs.max(1);
   auto correct = pred.eq(labels).to(torch::kFloat64);
   conf = conf.to(torch::kFloat64);
@@ -229,7 +239,8 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
   std::vector<EmotionNet> teachers;
   if (!o.teachers.empty()) {
     auto loaded = LoadNets(o.teachers);
-    if (!loaded.ok()) return Status(loaded.status().code(), "--teacher: " + loaded.status().message());
+    if (!loaded.ok())
+      return Status(loaded.status().code(), "--teacher: " + loaded.status().message());
     teachers = std::move(loaded).value();
     for (auto& t : teachers) {
       t->to(device);
@@ -258,8 +269,8 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
   class_w = (class_w / class_w.mean()).to(device);
   const int64_t iters = (n + o.batch_size - 1) / o.batch_size;
   const bool tty = isatty(fileno(stderr)) && &log == &std::cerr;
-  log << "training on " << n << " images, " << (device.is_cuda() ? "cuda" : "cpu") << ", "
-      << total << " epochs of " << iters << " batches\n";
+  log << "training on " << n << " images, " << (device.is_cuda() ? "cuda" : "cpu") << ", " << total
+      << " epochs of " << iters << " batches\n";
 
   TrainReport rep;
   for (int64_t epoch = start_epoch; epoch < total; ++epoch) {
@@ -358,7 +369,8 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
     for (size_t k = 0; k < named.size(); ++k)
       ck.tensors.emplace_back("momentum." + named[k].key(), momentum[k].cpu());
     MOODTUNE_RETURN_IF_ERROR(SaveCheckpoint(ck, last_path));
-    if (best_epoch == epoch + 1 || !val.ok()) MOODTUNE_RETURN_IF_ERROR(SaveCheckpoint(ck, best_path));
+    if (best_epoch == epoch + 1 || !val.ok())
+      MOODTUNE_RETURN_IF_ERROR(SaveCheckpoint(ck, best_path));
     rep.epochs_done = epoch + 1;
   }
   rep.total_epochs = total;
@@ -367,8 +379,8 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
   rep.seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
   if (val.ok() && rep.epochs_done > 0) {
     log << "final val_acc " << Accuracy(net, *val, device, false) << " (flip TTA "
-        << Accuracy(net, *val, device, true) << "), best " << best_acc << " at epoch "
-        << best_epoch << "\n";
+        << Accuracy(net, *val, device, true) << "), best " << best_acc << " at epoch " << best_epoch
+        << "\n";
   }
   return rep;
 }
