@@ -33,12 +33,12 @@ done
 mkdir -p "$run"
 build/moodtune-train import --onnx models/emotion/fer2013_base.onnx --data data/packed/train.mtpk \
   --out "$run/base.ckpt"
-resume=()
-[ -f "$run/ft/last.ckpt" ] && resume=(--resume)
+resume=""
+[ -f "$run/ft/last.ckpt" ] && resume=--resume
 build/moodtune-train --train data/real/faces-in-the-wild-train.mtpk --train data/packed/train.mtpk:6000 \
   --val data/real/faces-in-the-wild-dev.mtpk --init "$run/base.ckpt" --out "$run/ft" \
   --epochs 6 --lr 0.01 --warmup 1 --freeze-blocks 1 --class-weight-power "${CLASS_WEIGHT_POWER:-0.5}" \
-  --seed 42 --device cpu "${resume[@]}" "$@"
+  --seed 42 --device cpu $resume "$@"
 calib=$(build/moodtune-train calibrate --checkpoint "$run/ft/best.ckpt" \
           --data data/real/faces-in-the-wild-dev.mtpk)
 echo "$calib"
