@@ -284,15 +284,20 @@ int RunImport(int argc, char** argv) {
 }
 #endif
 
-// `moodtune-train calibrate --checkpoint A [...] --data PACK`: the temperature that minimises
-// the NLL on PACK (a dev pack, never a training one), with ECE and NLL before and after.
-int RunCalibrate(int argc, char** argv) {
+// What `calibrate` and `score` both take: --checkpoint FILE (repeatable) and --data PACK,
+// loaded. 0 when loaded, else the exit code (after a message).
+struct PackAndNets {
+  moodtune::PackedDataset pack;
+  std::vector<moodtune::train::EmotionNet> nets;
+  torch::Tensor labels;  // [N] int64
+};
+int LoadPackAndNets(int argc, char** argv, PackAndNets* out) {
   std::vector<std::string> checkpoints;
   std::string data;
   if (!ParseCheckpointArgs(argc, argv, {{"--data", &data}}, &checkpoints)) return 2;
   if (checkpoints.empty() || data.empty()) {
-    std::cerr
-        << "usage: moodtune-train calibrate --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
+    std::cerr << "usage: moodtune-train " << argv[1]
+              << " --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
     return 2;
   }
   auto pack = moodtune::ReadPack(data);
@@ -309,17 +314,28 @@ int RunCalibrate(int argc, char** argv) {
     std::cerr << nets.status().ToString() << "\n";
     return 1;
   }
-  auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8)
-                    .to(torch::kLong);
-  auto logits = moodtune::train::EnsembleLogits(*nets, *pack, false);
-  const double t = moodtune::train::FitTemperature(logits, labels);
+  out->pack = std::move(pack).value();
+  out->nets = std::move(nets).value();
+  out->labels =
+      torch::from_blob(out->pack.labels.data(), {int64_t(out->pack.size())}, torch::kUInt8)
+          .to(torch::kLong);
+  return 0;
+}
+
+// `moodtune-train calibrate --checkpoint A [...] --data PACK`: the temperature that minimises
+// the NLL on PACK (a dev pack, never a training one), with ECE and NLL before and after.
+int RunCalibrate(int argc, char** argv) {
+  PackAndNets in;
+  if (int rc = LoadPackAndNets(argc, argv, &in)) return rc;
+  auto logits = moodtune::train::EnsembleLogits(in.nets, in.pack, false);
+  const double t = moodtune::train::FitTemperature(logits, in.labels);
   auto report = [&](double temp) {
     auto l = logits / temp;
-    return std::make_pair(moodtune::train::ExpectedCalibrationError(l.softmax(1), labels),
-                          torch::nn::functional::cross_entropy(l, labels).item<double>());
+    return std::make_pair(moodtune::train::ExpectedCalibrationError(l.softmax(1), in.labels),
+                          torch::nn::functional::cross_entropy(l, in.labels).item<double>());
   };
   const auto before = report(1.0), after = report(t);
-  std::cout << "{\"images\": " << pack->size() << ", \"temperature\": " << t
+  std::cout << "{\"images\": " << in.pack.size() << ", \"temperature\": " << t
             << ", \"ece_before\": " << before.first << ", \"ece_after\": " << after.first
             << ", \"nll_before\": " << before.second << ", \"nll_after\": " << after.second
             << "}\n";
@@ -329,31 +345,14 @@ int RunCalibrate(int argc, char** argv) {
 // `moodtune-train score --checkpoint A [--checkpoint B...] --data PACK`: libtorch-side
 // accuracy of one net or an ensemble, with and without flip test-time augmentation.
 int RunScore(int argc, char** argv) {
-  std::vector<std::string> checkpoints;
-  std::string data;
-  if (!ParseCheckpointArgs(argc, argv, {{"--data", &data}}, &checkpoints)) return 2;
-  if (checkpoints.empty() || data.empty()) {
-    std::cerr
-        << "usage: moodtune-train score --checkpoint FILE [--checkpoint FILE...] --data PACK\n";
-    return 2;
-  }
-  auto pack = moodtune::ReadPack(data);
-  if (!pack.ok()) {
-    std::cerr << pack.status().ToString() << "\n";
-    return 1;
-  }
-  auto nets = moodtune::train::LoadNets(checkpoints);
-  if (!nets.ok()) {
-    std::cerr << nets.status().ToString() << "\n";
-    return 1;
-  }
-  auto labels = torch::from_blob(pack->labels.data(), {int64_t(pack->size())}, torch::kUInt8)
-                    .to(torch::kLong);
+  PackAndNets in;
+  if (int rc = LoadPackAndNets(argc, argv, &in)) return rc;
   for (bool flip : {false, true}) {
-    auto probs = moodtune::train::EnsembleProbs(*nets, *pack, flip);
-    double acc = probs.argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();
-    std::cout << "{\"members\": " << nets->size() << ", \"flip_tta\": " << (flip ? "true" : "false")
-              << ", \"accuracy\": " << acc << ", \"images\": " << pack->size() << "}\n";
+    auto probs = moodtune::train::EnsembleProbs(in.nets, in.pack, flip);
+    double acc = probs.argmax(1).eq(in.labels).to(torch::kFloat64).mean().item<double>();
+    std::cout << "{\"members\": " << in.nets.size()
+              << ", \"flip_tta\": " << (flip ? "true" : "false") << ", \"accuracy\": " << acc
+              << ", \"images\": " << in.pack.size() << "}\n";
   }
   return 0;
 }

@@ -124,8 +124,12 @@ double ExpectedCalibrationError(const torch::Tensor& probs, const torch::Tensor&
   return ece;
 }
 
-torch::Tensor EnsembleLogits(std::vector<EmotionNet>& nets, const PackedDataset& data,
-                             bool flip_tta) {
+namespace {
+// The mean over `nets` of out(net, x) for every image of `data` ([N, classes]), with flip_tta
+// averaging each image with its mirror first. Eval mode, no gradients, batches of 512.
+template <typename Out>
+torch::Tensor MeanOverNets(std::vector<EmotionNet>& nets, const PackedDataset& data, bool flip_tta,
+                           Out out) {
   torch::NoGradGuard no_grad;
   auto x = Normalize(ToTensor(data));
   auto sum = torch::zeros({x.size(0), nets.empty() ? 0 : nets[0]->options().num_classes});
@@ -133,29 +137,26 @@ torch::Tensor EnsembleLogits(std::vector<EmotionNet>& nets, const PackedDataset&
     net->eval();
     for (int64_t i = 0; i < x.size(0); i += 512) {
       auto xb = x.slice(0, i, i + 512);
-      auto l = net->forward(xb);
-      if (flip_tta) l = (l + net->forward(xb.flip({3}))) / 2;
-      sum.slice(0, i, i + 512) += l;
+      auto v = out(net, xb);
+      if (flip_tta) v = (v + out(net, xb.flip({3}))) / 2;
+      sum.slice(0, i, i + 512) += v;
     }
   }
   return sum / double(std::max<size_t>(1, nets.size()));
 }
+}  // namespace
+
+torch::Tensor EnsembleLogits(std::vector<EmotionNet>& nets, const PackedDataset& data,
+                             bool flip_tta) {
+  return MeanOverNets(nets, data, flip_tta,
+                      [](EmotionNet& n, const torch::Tensor& x) { return n->forward(x); });
+}
 
 torch::Tensor EnsembleProbs(std::vector<EmotionNet>& nets, const PackedDataset& data,
                             bool flip_tta) {
-  torch::NoGradGuard no_grad;
-  auto x = Normalize(ToTensor(data));
-  auto sum = torch::zeros({x.size(0), nets.empty() ? 0 : nets[0]->options().num_classes});
-  for (auto& net : nets) {
-    net->eval();
-    for (int64_t i = 0; i < x.size(0); i += 512) {
-      auto xb = x.slice(0, i, i + 512);
-      auto p = net->forward(xb).softmax(1);
-      if (flip_tta) p = (p + net->forward(xb.flip({3})).softmax(1)) / 2;
-      sum.slice(0, i, i + 512) += p;
-    }
-  }
-  return sum / double(std::max<size_t>(1, nets.size()));
+  return MeanOverNets(nets, data, flip_tta, [](EmotionNet& n, const torch::Tensor& x) {
+    return n->forward(x).softmax(1);
+  });
 }
 
 Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
