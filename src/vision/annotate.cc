@@ -38,11 +38,13 @@ cv::Mat Annotate(const cv::Mat& bgr, const std::vector<Face>& faces) {
     int baseline = 0;
     const cv::Size ts =
         cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, font_scale, thickness, &baseline);
-    // Label above the box, or inside its top when the box touches the image's top.
+    // Label above the box, or inside its top when the box touches the image's top; moved left
+    // when it would run past the right edge (issue 13: labels were cut there).
     const int top = r.y - ts.height - baseline - 2 >= 0 ? r.y - ts.height - baseline - 2 : r.y;
-    const cv::Rect bg(r.x, top, ts.width + 4, ts.height + baseline + 2);
+    const int left = std::max(0, std::min(r.x, out.cols - (ts.width + 4)));
+    const cv::Rect bg(left, top, ts.width + 4, ts.height + baseline + 2);
     cv::rectangle(out, bg & cv::Rect(0, 0, out.cols, out.rows), colour, cv::FILLED);
-    cv::putText(out, label, {r.x + 2, top + ts.height}, cv::FONT_HERSHEY_SIMPLEX, font_scale,
+    cv::putText(out, label, {left + 2, top + ts.height}, cv::FONT_HERSHEY_SIMPLEX, font_scale,
                 cv::Scalar::all(0), thickness, cv::LINE_AA);
   }
   return out;

@@ -43,5 +43,19 @@ TEST(AnnotateTest, BoxAtTheImageEdgeIsSafe) {
   EXPECT_EQ(out.size(), img.size());
 }
 
+// Issue 13: a face at the right edge had its label cut there. The label moves left so its
+// right end is inside the image: some label pixels in the image's last columns, none needed
+// past them, and the label's first pixels left of the box.
+TEST(AnnotateTest, Issue13LabelAtTheRightEdgeIsMovedInside) {
+  const cv::Mat img(240, 320, CV_8UC3, cv::Scalar(90, 90, 90));
+  Face f;
+  f.detection.box = {290, 80, 30, 30};  // touches the right edge
+  f.emotion = Emotion::kSurprise;
+  f.confidence = 0.99f;
+  const cv::Mat out = Annotate(img, {f});
+  // The label band above the box reaches left of the box (it was shifted, not cut).
+  EXPECT_GT(cv::norm(out(cv::Rect(240, 60, 50, 18)), img(cv::Rect(240, 60, 50, 18))), 0);
+}
+
 }  // namespace
 }  // namespace moodtune
