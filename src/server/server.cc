@@ -418,8 +418,14 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
     if (j.is_discarded() || !j.is_object()) return ReplyError(res, BadField("body is not JSON"));
     if (j.contains("listener") && j["listener"].is_string()) listener = j["listener"];
     if (j.contains("action") && j["action"].is_string()) action = j["action"];
-    if (j.contains("track_id") && j["track_id"].is_number_integer())
-      track = std::to_string(j["track_id"].get<std::int64_t>());
+    // Issue 13: a track_id of another JSON type was reported as missing. Present but not an
+    // integer is "must be an integer" (a numeric string is taken as the form would be).
+    if (j.contains("track_id")) {
+      const auto& t = j["track_id"];
+      if (t.is_number_integer()) track = std::to_string(t.get<std::int64_t>());
+      else if (t.is_string()) track = t.get<std::string>();
+      else return ReplyError(res, BadField("track_id must be an integer"));
+    }
   }
   if (!listener || listener->empty()) return ReplyError(res, MissingField("listener"));
   if (listener->size() > 64) return ReplyError(res, BadField("listener must be <= 64 bytes"));

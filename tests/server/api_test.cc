@@ -306,6 +306,16 @@ TEST_F(ApiTest, FeedbackIsRecordedAndValidated) {
   r = cli.Post("/v1/feedback", body.dump(), "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
+  // Issue 13: a track_id of the wrong JSON type is not "missing".
+  body = {{"listener", "alice"}, {"track_id", true}, {"action", "like"}};
+  r = cli.Post("/v1/feedback", body.dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(ErrorCode(r), "invalid_argument") << r->body;
+  body = {{"listener", "alice"}, {"track_id", std::to_string(id)}, {"action", "like"}};
+  r = cli.Post("/v1/feedback", body.dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
   body = {{"track_id", id}, {"action", "like"}};
   r = cli.Post("/v1/feedback", body.dump(), "application/json");
   ASSERT_TRUE(r);
