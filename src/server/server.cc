@@ -141,6 +141,15 @@ struct Server::Impl {
   void PostFeedback(const Request& req, Response& res);
   void PostDeviceMood(const Request& req, Response& res);
   void GetStatic(const Request& req, Response& res);
+  // The answer's "warnings" array; storage faults among them are logged with their cause.
+  nlohmann::ordered_json Warnings(const Response& res, const std::vector<Warning>& warnings) {
+    for (const Warning& w : warnings) {
+      if (w.code.rfind("history_", 0) != 0) continue;
+      log->warn("{{\"event\":\"storage_error\",\"op\":\"{}\",\"rid\":\"{}\",\"error\":{}}}", w.code,
+                res.get_header_value("X-Request-Id"), nlohmann::json(w.message).dump());
+    }
+    return WarningsJson(warnings);
+  }
   void GetAsset(std::string_view name, Response& res);
 };
 
@@ -350,7 +359,7 @@ void Server::Impl::PostRecommend(const Request& req, Response& res) {
   auto recs = service->Recommend(face.probabilities, std::get<MusicRequest>(music), &warnings);
   if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
   auto out = ReferenceJson(face, a->faces, *recs, ImageUrl(req, a->annotated_id));
-  if (!warnings.empty()) out["warnings"] = WarningsJson(warnings);
+  if (!warnings.empty()) out["warnings"] = Warnings(res, warnings);
   ReplyJson(res, 200, out);
 }
 
@@ -364,7 +373,7 @@ void Server::Impl::PostAnalyze(const Request& req, Response& res) {
   const std::string url = ImageUrl(req, a->annotated_id);
   out["annotated_image"] =
       url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(url);
-  if (!a->warnings.empty()) out["warnings"] = WarningsJson(a->warnings);
+  if (!a->warnings.empty()) out["warnings"] = Warnings(res, a->warnings);
   ReplyJson(res, 200, out);
 }
 
@@ -388,7 +397,7 @@ void Server::Impl::PostRecommendations(const Request& req, Response& res) {
       url.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(url);
   out["faces"] = faces;
   out["recommendations"] = TracksJson(*recs);
-  if (!warnings.empty()) out["warnings"] = WarningsJson(warnings);
+  if (!warnings.empty()) out["warnings"] = Warnings(res, warnings);
   ReplyJson(res, 200, out);
 }
 
@@ -406,7 +415,7 @@ void Server::Impl::GetRecommendations(const Request& req, Response& res) {
   nlohmann::ordered_json out = {{"emotion", EmotionName(*emotion)},
                                 {"strategy", music::StrategyName(m.strategy)},
                                 {"recommendations", TracksJson(*recs)}};
-  if (!warnings.empty()) out["warnings"] = WarningsJson(warnings);
+  if (!warnings.empty()) out["warnings"] = Warnings(res, warnings);
   ReplyJson(res, 200, out);
 }
 
@@ -422,9 +431,12 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
     // integer is "must be an integer" (a numeric string is taken as the form would be).
     if (j.contains("track_id")) {
       const auto& t = j["track_id"];
-      if (t.is_number_integer()) track = std::to_string(t.get<std::int64_t>());
-      else if (t.is_string()) track = t.get<std::string>();
-      else return ReplyError(res, BadField("track_id must be an integer"));
+      if (t.is_number_integer())
+        track = std::to_string(t.get<std::int64_t>());
+      else if (t.is_string())
+        track = t.get<std::string>();
+      else
+        return ReplyError(res, BadField("track_id must be an integer"));
     }
   }
   if (!listener || listener->empty()) return ReplyError(res, MissingField("listener"));
@@ -450,6 +462,9 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
   // Feedback is a write the client asked for: when storage fails it is refused (503, retry),
   // never reported as stored.
   if (!s.ok() && !s.IsNotFound() && !s.IsInvalidArgument()) {
+    // Issue 11: storage errors are logged with their cause (the client only sees 503).
+    log->warn("{{\"event\":\"storage_error\",\"op\":\"feedback\",\"rid\":\"{}\",\"error\":{}}}",
+              res.get_header_value("X-Request-Id"), nlohmann::json(s.ToString()).dump());
     res.set_header("Retry-After", "1");
     return ReplyError(res, {503, "storage_unavailable", "feedback could not be stored"});
   }

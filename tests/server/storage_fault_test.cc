@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
@@ -95,6 +94,12 @@ TEST(StorageFaultTest, LockedHistoryDatabaseDegradesButLosesNothing) {
     EXPECT_EQ(refused->status, 503) << refused->body;
     EXPECT_EQ(json::parse(refused->body)["error"]["code"], "storage_unavailable");
     EXPECT_EQ(refused->get_header_value("Retry-After"), "1");
+    // Issue 11: storage errors are logged with their cause.
+    const std::string log = server.log_text();
+    EXPECT_NE(log.find("\"event\":\"storage_error\",\"op\":\"feedback\""), std::string::npos)
+        << log;
+    EXPECT_NE(log.find("\"op\":\"history_not_recorded\""), std::string::npos) << log;
+    EXPECT_NE(log.find("locked"), std::string::npos) << log;
   }
   // Lock gone: writes work again and every earlier row is still there.
   auto again = cli.Post("/v1/feedback", R"({"listener":"alice","track_id":2,"action":"skip"})",
