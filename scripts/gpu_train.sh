@@ -33,7 +33,8 @@ if ! { cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DMOODTUNE_TR
   mkdir -p build-gpu/obj
   pids=()
   for f in tools/train/model.cc tools/train/augment.cc tools/train/checkpoint.cc \
-           tools/train/trainer.cc tools/train/train_main.cc src/core/pack.cc src/core/status.cc; do
+           tools/train/trainer.cc tools/train/train_main.cc src/core/pack.cc src/core/status.cc \
+           src/core/eval_metrics.cc; do
     g++ -O2 -std=c++20 -D_GLIBCXX_USE_CXX11_ABI=$abi $inc -Iinclude -Itools/train -c "$f" \
         -o "build-gpu/obj/$(basename "$f" .cc).o" & pids+=($!)
   done

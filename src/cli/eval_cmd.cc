@@ -54,6 +54,15 @@ struct Outcome {
                                  // same, 0 when not, -1 when not measured (or no face)
 };
 
+// The face with the highest detector score (the first of equals): it stands for its image.
+// nullptr when there is none.
+const Face* BestFace(const std::vector<Face>& faces) {
+  const Face* best = nullptr;
+  for (const Face& f : faces)
+    if (!best || f.detection.score > best->detection.score) best = &f;
+  return best;
+}
+
 // The three classes the music side uses, as 7-class emotions, in Mood3 order.
 constexpr Emotion kMood3Emotions[3] = {Emotion::kHappy, Emotion::kSad, Emotion::kNeutral};
 
@@ -310,23 +319,19 @@ int RunEval(const EvalOptions& o) {
         continue;
       }
       Outcome out{samples[i].label};
-      for (const Face& f : *faces) {
-        if (out.face_found && f.detection.score <= out.face_score) continue;
+      if (const Face* best = BestFace(*faces)) {
         out.face_found = true;
-        out.face_score = f.detection.score;
-        out.probabilities = f.probabilities;
+        out.face_score = best->detection.score;
+        out.probabilities = best->probabilities;
       }
       if (o.mirror && out.face_found) {
         cv::Mat flipped;
         cv::flip(*img, flipped, 1);
         auto mirrored = (*analyzer)->Analyze(flipped, o.assume_face);
-        if (mirrored.ok() && !mirrored->empty()) {
-          const Face* best = &mirrored->front();
-          for (const Face& f : *mirrored)
-            if (f.detection.score > best->detection.score) best = &f;
-          out.mirror_agrees = best->emotion == TopEmotion(out.probabilities) ? 1 : 0;
-        } else if (mirrored.ok()) {
-          out.mirror_agrees = 0;  // the mirrored photo lost its face: not consistent
+        if (mirrored.ok()) {
+          // A mirrored photo that lost its face is not consistent.
+          const Face* best = BestFace(*mirrored);
+          out.mirror_agrees = best && best->emotion == TopEmotion(out.probabilities) ? 1 : 0;
         }
       }
       outcomes.push_back(out);

@@ -7,7 +7,6 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "commands.h"
 #include "moodtune/emotion.h"
@@ -247,13 +246,8 @@ int RunRecommend(RecommendArgs& a) {
         report.fallback_reason.empty() ? "" : "; fallback: ", report.fallback_reason.c_str());
   if (recs->empty()) {
     // Issue 13: say which genres exist, and fail (exit 1) rather than print an empty list.
-    std::set<std::string> genres;
-    for (const Track& t : *tracks)
-      if (!t.genre.empty()) genres.insert(t.genre);
-    std::string known;
-    for (const auto& g : genres) known += (known.empty() ? "" : ", ") + g;
     std::fprintf(stderr, "recommend: no tracks match these filters; the catalogue's genres: %s\n",
-                 known.c_str());
+                 JoinArtists(GenresOf(*tracks)).c_str());
     return 1;
   }
   int i = 0;

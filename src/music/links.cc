@@ -21,15 +21,26 @@ std::string_view Trim(std::string_view s) {
 }
 }  // namespace
 
+std::vector<std::string> GenresOf(const std::vector<Track>& tracks) {
+  std::vector<std::string> g;
+  for (const Track& t : tracks)
+    if (!t.genre.empty()) g.push_back(t.genre);
+  std::sort(g.begin(), g.end());
+  g.erase(std::unique(g.begin(), g.end()), g.end());
+  return g;
+}
+
 std::string NormalizeGenre(std::string_view genre) {
   std::string g = Lower(Trim(genre));
   // Aliases seen in MuSe, Spotify and Deezer genre strings.
   static const std::pair<std::string_view, std::string_view> kAliases[] = {
-      {"hip hop", "hip-hop"}, {"hiphop", "hip-hop"}, {"rap", "hip-hop"},
-      {"rnb", "r&b"},         {"r and b", "r&b"},    {"r'n'b", "r&b"},
-      {"kpop", "k-pop"},      {"k pop", "k-pop"},
-      {"afro-beats", "afrobeats"}, {"electronica", "electronic"}, {"edm", "electronic"},
-      {"dance", "electronic"}, {"latino", "latin"},  {"classic", "classical"},
+      {"hip hop", "hip-hop"},      {"hiphop", "hip-hop"},
+      {"rap", "hip-hop"},          {"rnb", "r&b"},
+      {"r and b", "r&b"},          {"r'n'b", "r&b"},
+      {"kpop", "k-pop"},           {"k pop", "k-pop"},
+      {"afro-beats", "afrobeats"}, {"electronica", "electronic"},
+      {"edm", "electronic"},       {"dance", "electronic"},
+      {"latino", "latin"},         {"classic", "classical"},
   };
   for (const auto& [from, to] : kAliases)
     if (g == from) return std::string(to);

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "image_store.h"
+#include "security.h"
 
 namespace moodtune::server {
 namespace {
@@ -71,10 +72,6 @@ void ReplyError(httplib::Response& res, const ApiError& e) {
 }
 
 namespace {
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 // "example.com:8000" -> "example.com"; "[::1]:8000" -> "[::1]". "" when what follows the
 // name is not ":<digits>" (so "localhost:evil" matches nothing).
 std::string HostName(const std::string& host) {
@@ -93,24 +90,11 @@ std::string HostName(const std::string& host) {
     return "";
   return host.substr(0, end);
 }
-bool HostAllowed(const std::string& host, const std::string& allowed) {
-  const std::string name = Lower(HostName(host));
-  std::size_t start = 0;
-  while (start <= allowed.size()) {
-    std::size_t end = allowed.find(',', start);
-    if (end == std::string::npos) end = allowed.size();
-    std::string item = allowed.substr(start, end - start);
-    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty() && Lower(item) == name) return true;
-    start = end + 1;
-  }
-  return false;
-}
 }  // namespace
 
 std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
-                    const std::string& allowed_hosts, const std::string& fallback_host, int port) {
+                    const std::vector<std::string>& allowed_hosts, const std::string& fallback_host,
+                    int port) {
   if (!public_url.empty()) {
     std::string base = public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -121,7 +105,12 @@ std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
            c == '[' || c == ']';
   });
-  if (plain && host.size() <= 255 && HostAllowed(host, allowed_hosts)) return "http://" + host;
+  if (plain && host.size() <= 255) {
+    const std::string name = AsciiLower(HostName(host));
+    if (!name.empty() &&
+        std::find(allowed_hosts.begin(), allowed_hosts.end(), name) != allowed_hosts.end())
+      return "http://" + host;
+  }
   return "http://" + fallback_host + ":" + std::to_string(port);
 }
 
@@ -165,20 +154,31 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::optional<std::string> FirstInvalidUtf8(const httplib::Request& req) {
-  if (!IsValidUtf8(req.path)) return std::string("path");
+namespace {
+ApiError InvalidUtf8In(const std::string& where) {
+  // Not echoed as it is: the name of a bad header or field may itself be invalid.
+  return BadField("invalid UTF-8 in " + (IsValidUtf8(where) ? where : "a field name"));
+}
+}  // namespace
+
+std::optional<ApiError> InvalidUtf8InHead(const httplib::Request& req) {
+  if (!IsValidUtf8(req.path)) return InvalidUtf8In("path");
   for (const auto& [k, v] : req.params)
-    if (!IsValidUtf8(k) || !IsValidUtf8(v)) return "query parameter '" + k + "'";
+    if (!IsValidUtf8(k) || !IsValidUtf8(v)) return InvalidUtf8In("query parameter '" + k + "'");
   for (const auto& [k, v] : req.headers)
-    if (!IsValidUtf8(k) || !IsValidUtf8(v)) return "header '" + k + "'";
+    if (!IsValidUtf8(k) || !IsValidUtf8(v)) return InvalidUtf8In("header '" + k + "'");
+  return std::nullopt;
+}
+
+std::optional<ApiError> InvalidUtf8InForm(const httplib::Request& req) {
   for (const auto& [k, f] : req.files) {
     if (!IsValidUtf8(k) || !IsValidUtf8(f.filename) || !IsValidUtf8(f.content_type))
-      return "form part '" + k + "'";
+      return InvalidUtf8In("form part '" + k + "'");
     // Image fields may arrive without a filename (curl -F 'image=<x.jpg'): their bytes are
     // not text. Every other field is text the handlers read.
     const bool image_field = k == "files" || k == "file" || k == "image";
     if (!image_field && f.filename.empty() && !IsValidUtf8(f.content))
-      return "form field '" + k + "'";
+      return InvalidUtf8In("form field '" + k + "'");
   }
   return std::nullopt;
 }

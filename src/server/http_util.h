@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "errors.h"
 
@@ -32,19 +33,22 @@ void ReplyJson(httplib::Response& res, int http, const nlohmann::ordered_json& b
 void ReplyError(httplib::Response& res, const ApiError& e);
 
 // Base URL for absolute links: `public_url` if set, else http://<Host header> when the
-// header is a plain host[:port] whose host is in `allowed_hosts` (comma list, any case),
-// else http://<fallback_host>:<port>. Issue 11: a client's Host: evil.example was copied
-// into answers.
+// header is a plain host[:port] whose host is in `allowed_hosts` (lower case, as
+// SplitList + AsciiLower give them), else http://<fallback_host>:<port>. Issue 11: a client's
+// Host: evil.example was copied into answers.
 std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
-                    const std::string& allowed_hosts, const std::string& fallback_host, int port);
+                    const std::vector<std::string>& allowed_hosts, const std::string& fallback_host,
+                    int port);
 
 // True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view s);
-// The first part of the request that is not valid UTF-8 ("path", "query parameter 'x'",
-// "header 'Content-Type'", "form field 'listener'"), or nullopt when all are. File contents
-// (multipart parts with a filename) are bytes and are not checked. Issue 11: invalid UTF-8 gave
-// 500 after the feedback row was written.
-std::optional<std::string> FirstInvalidUtf8(const httplib::Request& req);
+// 400 "invalid UTF-8 in <part>" for the first part of the request that is not valid UTF-8,
+// else nullopt. Issue 11: invalid UTF-8 gave 500 after the feedback row was written.
+// InvalidUtf8InHead checks the path, query parameters and headers (available before the body
+// is read); InvalidUtf8InForm the multipart parts: names, filenames, content types, and the
+// content of text fields (image fields, with or without a filename, are bytes).
+std::optional<ApiError> InvalidUtf8InHead(const httplib::Request& req);
+std::optional<ApiError> InvalidUtf8InForm(const httplib::Request& req);
 
 // X-Request-Id from the client when it is 1..64 of [A-Za-z0-9._-], else a new random id.
 std::string RequestId(const httplib::Request& req);

@@ -18,12 +18,6 @@ bool IsHexDigest(std::string_view s) {
          });
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -61,6 +55,12 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 std::vector<std::string> SplitList(std::string_view csv) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -79,7 +79,7 @@ Result<KeyRing> KeyRing::FromDigests(std::string_view csv) {
     if (!IsHexDigest(d))
       return Status::InvalidArgument(
           "api_keys_sha256: each item must be 64 hex digits (sha256sum of the key)");
-    ring.digests_.push_back(Lower(d));
+    ring.digests_.push_back(AsciiLower(d));
   }
   return ring;
 }
@@ -97,7 +97,7 @@ std::optional<std::string> KeyRing::Match(std::string_view presented) const {
 std::string PresentedKey(std::string_view authorization, std::string_view x_api_key) {
   authorization = Trim(authorization);
   if (!authorization.empty()) {
-    if (authorization.size() > 7 && Lower(authorization.substr(0, 7)) == "bearer ")
+    if (authorization.size() > 7 && AsciiLower(authorization.substr(0, 7)) == "bearer ")
       return std::string(Trim(authorization.substr(7)));
     return "";  // another scheme: not a key we accept
   }
@@ -124,9 +124,8 @@ void RateLimiter::EvictLocked(Clock::time_point now) {
     it = it->second.tokens >= burst_ ? buckets_.erase(it) : std::next(it);
   }
   while (buckets_.size() >= max_clients_) {
-    auto oldest = std::min_element(buckets_.begin(), buckets_.end(), [](auto& a, auto& b) {
-      return a.second.last < b.second.last;
-    });
+    auto oldest = std::min_element(buckets_.begin(), buckets_.end(),
+                                   [](auto& a, auto& b) { return a.second.last < b.second.last; });
     buckets_.erase(oldest);
   }
 }

@@ -26,6 +26,9 @@ std::string Sha256Hex(std::string_view data);
 // Equal length and bytes, in time that depends only on the length (CRYPTO_memcmp).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
+// ASCII lower case (host names, header keywords).
+std::string AsciiLower(std::string_view s);
+
 // Splits a comma-separated option value, trimming blanks and dropping empty items.
 std::vector<std::string> SplitList(std::string_view csv);
 

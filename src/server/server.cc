@@ -87,6 +87,7 @@ struct Server::Impl {
   RateLimiter limiter;
   std::vector<std::string> cors_origins;
   std::vector<std::string> metrics_allow;
+  std::vector<std::string> allowed_hosts;  // lower case, parsed once
   std::unique_ptr<MoodService> service;
   httplib::Server http;
   int port = 0;
@@ -108,7 +109,12 @@ struct Server::Impl {
         keys(KeyRing::FromDigests(o.api_keys_sha256).value()),  // checked by ValidateOptions
         limiter(o.rate_limit_per_min, o.rate_limit_burst),
         cors_origins(SplitList(o.cors_origins)),
-        metrics_allow(SplitList(o.metrics_allow)) {}
+        metrics_allow(SplitList(o.metrics_allow)),
+        allowed_hosts([&o] {
+          auto hosts = SplitList(o.allowed_hosts);
+          for (auto& h : hosts) h = AsciiLower(h);
+          return hosts;
+        }()) {}
 
   void Setup();
   void Routes();
@@ -130,8 +136,7 @@ struct Server::Impl {
   // "" when no image was stored (annotated images off, or the store refused it).
   std::string ImageUrl(const Request& req, const std::string& id) const {
     if (id.empty()) return "";
-    return BaseUrl(req, opts.public_url, opts.allowed_hosts, opts.host, port) + "/static/" + id +
-           ".jpg";
+    return BaseUrl(req, opts.public_url, allowed_hosts, opts.host, port) + "/static/" + id + ".jpg";
   }
 
   void PostRecommend(const Request& req, Response& res);
@@ -175,10 +180,8 @@ void Server::Impl::Setup() {
     }
     // Before any handler: nothing is stored from a request that is not valid UTF-8 (path,
     // query and headers here; the handlers' wrapper checks form fields once the body is read).
-    if (auto where = FirstInvalidUtf8(req)) {
-      // Not echoed as it is: the name of a bad header or field may itself be invalid.
-      const std::string safe = IsValidUtf8(*where) ? *where : std::string("a field name");
-      ReplyError(res, BadField("invalid UTF-8 in " + safe));
+    if (auto invalid = InvalidUtf8InHead(req)) {
+      ReplyError(res, *invalid);
       return httplib::Server::HandlerResponse::Handled;
     }
     return Guard(req, res) ? httplib::Server::HandlerResponse::Handled
@@ -523,10 +526,7 @@ void Server::Impl::Routes() {
   auto bind = [this](void (Impl::*fn)(const Request&, Response&)) {
     return [this, fn](const Request& req, Response& res) {
       // The pre-routing check ran before the body was read; form fields are only here.
-      if (auto where = FirstInvalidUtf8(req)) {
-        const std::string safe = IsValidUtf8(*where) ? *where : std::string("a field name");
-        return ReplyError(res, BadField("invalid UTF-8 in " + safe));
-      }
+      if (auto invalid = InvalidUtf8InForm(req)) return ReplyError(res, *invalid);
       (this->*fn)(req, res);
     };
   };

@@ -30,14 +30,7 @@ MoodService::MoodService(std::unique_ptr<music::HistoryStore> history,
       metrics_(metrics),
       decode_(decode),
       jpeg_quality_(jpeg_quality),
-      genres_([this] {
-        std::vector<std::string> g;
-        for (const auto& t : tracks_)
-          if (!t.genre.empty()) g.push_back(t.genre);
-        std::sort(g.begin(), g.end());
-        g.erase(std::unique(g.begin(), g.end()), g.end());
-        return g;
-      }()) {}
+      genres_(music::GenresOf(tracks_)) {}
 
 void MoodService::SetAnalyzer(std::shared_ptr<const Analyzer> analyzer) {
   {
@@ -54,6 +47,17 @@ std::shared_ptr<const Analyzer> MoodService::analyzer() const {
   return analyzer_;
 }
 
+namespace {
+// Boxes and keypoints multiplied by `s`: from one image's pixels to a scaled copy's.
+void ScaleFaces(std::vector<Face>& faces, float s) {
+  for (Face& f : faces) {
+    Box& b = f.detection.box;
+    b = {b.x * s, b.y * s, b.w * s, b.h * s};
+    for (Point& p : f.detection.keypoints) p = {p.x * s, p.y * s};
+  }
+}
+}  // namespace
+
 std::string RenderAnnotated(std::string_view source, std::vector<Face> faces,
                             const DecodeOptions& decode, int jpeg_quality) {
   auto img = DecodeImage(
@@ -65,13 +69,7 @@ std::string RenderAnnotated(std::string_view source, std::vector<Face> faces,
     if (long_side > kMaxAnnotatedSide) {
       const double s = static_cast<double>(kMaxAnnotatedSide) / long_side;
       cv::resize(*img, shown, {}, s, s, cv::INTER_AREA);
-      for (Face& f : faces) {
-        Box& b = f.detection.box;
-        b = {static_cast<float>(b.x * s), static_cast<float>(b.y * s), static_cast<float>(b.w * s),
-             static_cast<float>(b.h * s)};
-        for (Point& p : f.detection.keypoints)
-          p = {static_cast<float>(p.x * s), static_cast<float>(p.y * s)};
-      }
+      ScaleFaces(faces, static_cast<float>(s));
     }
     std::vector<std::uint8_t> jpeg;
     cv::imencode(".jpg", Annotate(shown, faces), jpeg, {cv::IMWRITE_JPEG_QUALITY, jpeg_quality});
@@ -99,14 +97,7 @@ Result<ImageAnalysis> MoodService::AnalyzeImage(std::span<const std::uint8_t> by
   out.width = img->width;
   out.height = img->height;
   out.faces = std::move(faces).value();
-  if (img->scale != 1) {
-    const auto s = static_cast<float>(img->scale);
-    for (Face& f : out.faces) {
-      Box& b = f.detection.box;
-      b = {b.x * s, b.y * s, b.w * s, b.h * s};
-      for (Point& p : f.detection.keypoints) p = {p.x * s, p.y * s};
-    }
-  }
+  if (img->scale != 1) ScaleFaces(out.faces, static_cast<float>(img->scale));
   if (annotate) {
     // Drawn and encoded only when /static/<id>.jpg is fetched (issue 12): keep the source
     // bytes and the faces, counted at the source's size against the store's byte budget.
@@ -157,8 +148,7 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
       unknown += (unknown.empty() ? "'" : ", '") + key + "'";
   }
   if (!unknown.empty()) {
-    std::string known;
-    for (const auto& g : genres_) known += (known.empty() ? "" : ", ") + g;
+    const std::string known = music::JoinArtists(genres_);  // "a, b, c"
     warn("unknown_genre", Status::InvalidArgument("no track in the catalogue has genre " + unknown +
                                                   "; its genres: " + known));
   }

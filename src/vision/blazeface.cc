@@ -1,9 +1,8 @@
 // BlazeFace through OpenCV DNN: the "front" (128x128, short range) model first, then the
-// "back" (256x256) model when the front faces are unsure or small, or there are none. Both ONNX
-// graphs (tf2onnx, via keijiro's Barracuda package) take NHWC RGB in [-1, 1] and return, per anchor
-// layer, logits
-// ("Identity:0" 512, "Identity_1:0" 384) and 16 regressors ("Identity_2:0", "Identity_3:0");
-// both use the same 16x16x2 + 8x8x6 anchor grid.
+// "back" (256x256) model when the front faces are unsure or small, or there are none. Both
+// ONNX graphs (tf2onnx, via keijiro's Barracuda package) take NHWC RGB in [-1, 1] and return,
+// per anchor layer, logits ("Identity:0" 512, "Identity_1:0" 384) and 16 regressors
+// ("Identity_2:0", "Identity_3:0"); both use the same 16x16x2 + 8x8x6 anchor grid.
 #include <algorithm>
 #include <filesystem>
 #include <memory>

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "checkpoint.h"
+#include "moodtune/eval_metrics.h"
 
 namespace moodtune::train {
 namespace {
@@ -106,22 +107,14 @@ double FitTemperature(const torch::Tensor& logits, const torch::Tensor& labels) 
 }
 
 double ExpectedCalibrationError(const torch::Tensor& probs, const torch::Tensor& labels, int bins) {
+  // The same binning as `moodtune eval` (src/core/eval_metrics.cc): one definition of ECE.
   auto [conf, pred] = probs.max(1);
-  auto correct = pred.eq(labels).to(torch::kFloat64);
-  conf = conf.to(torch::kFloat64);
-  const double n = static_cast<double>(probs.size(0));
-  double ece = 0;
-  for (int b = 0; b < bins; ++b) {
-    const double lo = double(b) / bins, hi = double(b + 1) / bins;
-    auto in = conf.gt(lo).logical_and(conf.le(hi));
-    if (b == 0) in = in.logical_or(conf.eq(0));
-    const double count = in.sum().item<double>();
-    if (count == 0) continue;
-    const double acc = correct.masked_select(in).mean().item<double>();
-    const double c = conf.masked_select(in).mean().item<double>();
-    ece += count / n * std::abs(acc - c);
-  }
-  return ece;
+  auto c = conf.to(torch::kFloat32).contiguous().cpu();
+  auto right = pred.eq(labels).to(torch::kUInt8).contiguous().cpu();
+  auto ece = moodtune::ExpectedCalibrationError(
+      {c.data_ptr<float>(), static_cast<std::size_t>(c.numel())},
+      {right.data_ptr<std::uint8_t>(), static_cast<std::size_t>(right.numel())}, bins);
+  return ece.ok() ? *ece : 0.0;
 }
 
 namespace {

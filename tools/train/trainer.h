@@ -67,8 +67,9 @@ Result<std::pair<std::string, int64_t>> ParsePackSpec(const std::string& spec);
 // Temperature scaling (Guo et al. 2017): the T > 0 that minimises the negative log-likelihood
 // of softmax(logits / T) on `labels`, by golden-section search over [0.25, 10].
 double FitTemperature(const torch::Tensor& logits, const torch::Tensor& labels);
-// Expected calibration error of probabilities [N,C] against labels [N]: top-class confidence
-// in `bins` equal-width bins, |accuracy - confidence| weighted by the bin's share.
+// Expected calibration error of probabilities [N,C] against labels [N]: the top class's
+// confidence and correctness, binned as moodtune::ExpectedCalibrationError does (15 equal
+// bins by default); 0 for an empty input.
 double ExpectedCalibrationError(const torch::Tensor& probs, const torch::Tensor& labels,
                                 int bins = 15);
 // Mean logits of several nets for every image of a pack: [N, classes] (eval mode).

@@ -12,7 +12,7 @@ namespace moodtune::music {
 // One playable track. valence and energy are on 0..1 (0 = negative / calm, 1 = positive /
 // energetic), the plane the recommender works on.
 struct Track {
-  std::int64_t id = 0;               // catalogue row id; 0 until stored
+  std::int64_t id = 0;  // catalogue row id; 0 until stored
   std::string title;
   std::vector<std::string> artists;  // at least one
   std::string album;                 // "" when unknown
@@ -35,6 +35,10 @@ std::string_view FeedbackName(FeedbackKind k);  // "like", "skip"
 // "Hip Hop", "hiphop", "rap" -> "hip-hop"; "RnB" -> "r&b"; "kpop" -> "k-pop"; otherwise
 // trimmed lower-case.
 std::string NormalizeGenre(std::string_view genre);
+
+// The genres of `tracks`, sorted, each once, empty ones left out (what an unknown-genre
+// message lists).
+std::vector<std::string> GenresOf(const std::vector<Track>& tracks);
 
 // Joins artists as "A, B" for display.
 std::string JoinArtists(const std::vector<std::string>& artists, std::string_view sep = ", ");
