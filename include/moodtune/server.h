@@ -30,12 +30,17 @@ struct ServerOptions {
   // Without public_url, a request's Host header is used for image URLs only when its host
   // name is in this comma list (case-insensitive, any port); others get http://<host>:<port>.
   std::string allowed_hosts = "localhost,127.0.0.1,[::1]";
-  int threads = 32;  // HTTP worker threads = connections served at once (httplib holds one per
-                     // keep-alive connection; fewer than clients makes the rest wait)
-  std::int64_t max_body_bytes = 8 << 20;  // larger request bodies get 413
+  // Requests run on `threads` workers (0 = one per core); connections wait on one I/O thread
+  // and cost memory, not workers, so slow or idle clients cannot take the workers.
+  int threads = 0;
+  int max_queue = 64;                     // requests waiting for a worker; more get 503
+  int max_connections = 1024;             // open connections; more are closed at once
+  int max_header_bytes = 16 << 10;        // request line + headers, total; more get 431
+  std::int64_t max_body_bytes = 8 << 20;  // larger request bodies get 413 (any framing)
+  std::int64_t max_inflight_bytes = 64 << 20;  // request bodies held at once; more get 503
   std::int64_t max_pixels = 40'000'000;   // larger decoded images get 413 (decompression bombs)
-  int read_timeout_s = 10;                // socket read timeout per request (slow clients)
-  int write_timeout_s = 10;               // socket write timeout per answer
+  int read_timeout_s = 10;                // the whole head, then the whole body, within this
+  int write_timeout_s = 10;               // the whole answer must be taken within this
   int keep_alive_max = 100;               // requests per keep-alive connection
   int keep_alive_timeout_s = 5;           // idle keep-alive connections close after this
   int static_max_images = 512;            // annotated images kept; the oldest go first

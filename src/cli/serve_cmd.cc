@@ -96,7 +96,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   sub->add_option("--host", f->host, "Bind address [" + defaults.host + "]");
   sub->add_option("--port", f->port, "TCP port, 0 = any free [" + std::to_string(defaults.port) + "]");
   sub->add_option("--threads", f->threads,
-                  "HTTP worker threads [" + std::to_string(defaults.threads) + "]");
+                  "Request worker threads, 0 = one per core [" +
+                      std::to_string(defaults.threads) + "]");
   sub->add_option("--db", f->db, "Catalogue SQLite file [$MOODTUNE_DB or ~/.local/share/...]");
   sub->add_option("--public-url", f->public_url, "Base of absolute URLs [from the Host header]");
   sub->add_flag("--print-config", f->print_config, "Print the effective options and exit");

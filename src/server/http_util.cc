@@ -5,6 +5,8 @@
 #include <cstdint>
 
 #include "image_store.h"
+#include "moodtune/device_protocol.h"
+#include "views.h"
 #include "security.h"
 
 namespace moodtune::server {
@@ -21,28 +23,18 @@ bool AllOf(std::string_view s, bool (*ok)(char)) {
 
 }  // namespace
 
-std::string MediaType(std::string_view content_type) {
-  std::string out(content_type.substr(0, content_type.find(';')));
-  while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back()))) out.pop_back();
-  std::size_t start = 0;
-  while (start < out.size() && std::isspace(static_cast<unsigned char>(out[start]))) ++start;
-  out.erase(0, start);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::variant<std::string_view, ApiError> ExtractImage(const httplib::Request& req,
+std::variant<std::string_view, ApiError> ExtractImage(const HttpRequest& req,
                                                       std::initializer_list<const char*> fields) {
   std::string names;
   for (const char* f : fields) names += names.empty() ? f : std::string(" | ") + f;
-  if (req.is_multipart_form_data()) {
+  if (req.is_multipart()) {
     for (const char* f : fields) {
-      auto it = req.files.find(f);
-      if (it == req.files.end()) continue;
-      const std::string media = MediaType(it->second.content_type);
+      const FormPart* part = req.part(f);
+      if (!part) continue;
+      const std::string media = MediaType(part->content_type);
       if (!media.empty() && !IsImageType(media)) return UnsupportedMediaType(media);
-      if (it->second.content.empty()) return MissingField(std::string(f) + " (empty file)");
-      return std::string_view(it->second.content);
+      if (part->content.empty()) return MissingField(std::string(f) + " (empty file)");
+      return part->content;
     }
     return MissingField(names);
   }
@@ -52,23 +44,27 @@ std::variant<std::string_view, ApiError> ExtractImage(const httplib::Request& re
   return std::string_view(req.body);
 }
 
-std::optional<std::string> Field(const httplib::Request& req, const std::string& name) {
-  if (req.has_param(name.c_str())) return req.get_param_value(name.c_str());
-  if (req.is_multipart_form_data()) {
-    auto it = req.files.find(name);
-    if (it != req.files.end() && it->second.filename.empty()) return it->second.content;
-  }
+std::optional<std::string> Field(const HttpRequest& req, const std::string& name) {
+  if (auto v = req.param(name)) return v;
+  if (const FormPart* part = req.part(name); part && part->filename.empty())
+    return std::string(part->content);
   return std::nullopt;
 }
 
-void ReplyJson(httplib::Response& res, int http, const nlohmann::ordered_json& body) {
+void ReplyJson(HttpResponse& res, int http, const nlohmann::ordered_json& body) {
   res.status = http;
   res.set_content(body.dump(), "application/json");
 }
 
-void ReplyError(httplib::Response& res, const ApiError& e) {
+void ReplyError(HttpResponse& res, const ApiError& e) {
   res.status = e.http;
   res.set_content(ErrorJson(e), "application/json");
+}
+
+void ReplyError(const HttpRequest& req, HttpResponse& res, const ApiError& e) {
+  if (req.path != device::kMoodPath) return ReplyError(res, e);
+  res.status = e.http;
+  res.set_content(DeviceErrorAnswer(e.code), "text/plain; charset=utf-8");
 }
 
 namespace {
@@ -92,7 +88,7 @@ std::string HostName(const std::string& host) {
 }
 }  // namespace
 
-std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
+std::string BaseUrl(const HttpRequest& req, const std::string& public_url,
                     const std::vector<std::string>& allowed_hosts, const std::string& fallback_host,
                     int port) {
   if (!public_url.empty()) {
@@ -114,7 +110,7 @@ std::string BaseUrl(const httplib::Request& req, const std::string& public_url,
   return "http://" + fallback_host + ":" + std::to_string(port);
 }
 
-std::string RequestId(const httplib::Request& req) {
+std::string RequestId(const HttpRequest& req) {
   const std::string given = req.get_header_value("X-Request-Id");
   const bool ok =
       given.size() <= 64 && AllOf(given, [](char c) {
@@ -161,7 +157,7 @@ ApiError InvalidUtf8In(const std::string& where) {
 }
 }  // namespace
 
-std::optional<ApiError> InvalidUtf8InHead(const httplib::Request& req) {
+std::optional<ApiError> InvalidUtf8InHead(const HttpRequest& req) {
   if (!IsValidUtf8(req.path)) return InvalidUtf8In("path");
   for (const auto& [k, v] : req.params)
     if (!IsValidUtf8(k) || !IsValidUtf8(v)) return InvalidUtf8In("query parameter '" + k + "'");
@@ -170,15 +166,17 @@ std::optional<ApiError> InvalidUtf8InHead(const httplib::Request& req) {
   return std::nullopt;
 }
 
-std::optional<ApiError> InvalidUtf8InForm(const httplib::Request& req) {
-  for (const auto& [k, f] : req.files) {
-    if (!IsValidUtf8(k) || !IsValidUtf8(f.filename) || !IsValidUtf8(f.content_type))
-      return InvalidUtf8In("form part '" + k + "'");
+std::optional<ApiError> InvalidUtf8InForm(const HttpRequest& req) {
+  for (const auto& [k, v] : req.params)  // the query again, and urlencoded form fields
+    if (!IsValidUtf8(k) || !IsValidUtf8(v)) return InvalidUtf8In("field '" + k + "'");
+  for (const FormPart& f : req.parts) {
+    if (!IsValidUtf8(f.name) || !IsValidUtf8(f.filename) || !IsValidUtf8(f.content_type))
+      return InvalidUtf8In("form part '" + f.name + "'");
     // Image fields may arrive without a filename (curl -F 'image=<x.jpg'): their bytes are
     // not text. Every other field is text the handlers read.
-    const bool image_field = k == "files" || k == "file" || k == "image";
+    const bool image_field = f.name == "files" || f.name == "file" || f.name == "image";
     if (!image_field && f.filename.empty() && !IsValidUtf8(f.content))
-      return InvalidUtf8In("form field '" + k + "'");
+      return InvalidUtf8In("form field '" + f.name + "'");
   }
   return std::nullopt;
 }

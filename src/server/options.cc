@@ -30,11 +30,20 @@ const std::vector<Field>& Fields() {
        "base of absolute URLs in answers (empty = from the Host header, when allowed)"},
       {"allowed_hosts", &ServerOptions::allowed_hosts,
        "comma list of Host header names used for image URLs when public_url is empty"},
-      {"threads", &ServerOptions::threads, "HTTP worker threads"},
-      {"max_body_bytes", &ServerOptions::max_body_bytes, "largest request body (413 above)"},
+      {"threads", &ServerOptions::threads, "request worker threads (0 = one per core)"},
+      {"max_queue", &ServerOptions::max_queue, "requests waiting for a worker (503 above)"},
+      {"max_connections", &ServerOptions::max_connections,
+       "open connections (more are closed at once)"},
+      {"max_header_bytes", &ServerOptions::max_header_bytes,
+       "request line and headers in bytes, total (431 above)"},
+      {"max_body_bytes", &ServerOptions::max_body_bytes,
+       "largest request body, chunked or not (413 above)"},
+      {"max_inflight_bytes", &ServerOptions::max_inflight_bytes,
+       "request bodies held at once, bytes (503 above)"},
       {"max_pixels", &ServerOptions::max_pixels, "largest decoded image in pixels (413 above)"},
-      {"read_timeout_s", &ServerOptions::read_timeout_s, "socket read timeout, seconds"},
-      {"write_timeout_s", &ServerOptions::write_timeout_s, "socket write timeout, seconds"},
+      {"read_timeout_s", &ServerOptions::read_timeout_s,
+       "seconds for the whole request head, then for the whole body"},
+      {"write_timeout_s", &ServerOptions::write_timeout_s, "seconds for the whole answer"},
       {"keep_alive_max", &ServerOptions::keep_alive_max, "requests per keep-alive connection"},
       {"keep_alive_timeout_s", &ServerOptions::keep_alive_timeout_s,
        "idle keep-alive timeout, seconds"},
@@ -176,8 +185,13 @@ Status ValidateOptions(const ServerOptions& o) {
   auto bad = [](const std::string& m) { return Status::InvalidArgument(m); };
   if (o.host.empty()) return bad("host must not be empty");
   if (o.port < 0 || o.port > 65535) return bad("port must be in 0..65535");
-  if (o.threads < 1 || o.threads > 256) return bad("threads must be in 1..256");
+  if (o.threads < 0 || o.threads > 256) return bad("threads must be in 0..256 (0 = one per core)");
+  if (o.max_queue < 1) return bad("max_queue must be >= 1");
+  if (o.max_connections < 1) return bad("max_connections must be >= 1");
+  if (o.max_header_bytes < 1024) return bad("max_header_bytes must be at least 1024");
   if (o.max_body_bytes < 1024) return bad("max_body_bytes must be at least 1024");
+  if (o.max_inflight_bytes < o.max_body_bytes)
+    return bad("max_inflight_bytes must be at least max_body_bytes");
   if (o.max_pixels < 1) return bad("max_pixels must be positive");
   if (o.read_timeout_s < 1 || o.write_timeout_s < 1) return bad("timeouts must be >= 1 s");
   if (o.keep_alive_max < 1 || o.keep_alive_timeout_s < 1) return bad("keep-alive must be >= 1");

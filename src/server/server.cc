@@ -1,19 +1,20 @@
-// Server::Impl: cpp-httplib set-up (limits, timeouts, worker pool, access log, metrics) and
-// the routes. Handlers stay thin: parse, call one MoodService function, render or map the
+// Server::Impl: the HTTP transport's set-up (limits, timeouts, worker pool, access log,
+// metrics) and the routes. Handlers stay thin: parse, call one MoodService function, render or map the
 // Status through errors.h.
 #include "moodtune/server.h"
 
-#include <httplib.h>
+#include <malloc.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <chrono>
+#include <opencv2/core/utility.hpp>
+#include <regex>
 #include <thread>
-#include <unordered_map>
 
 #include "assets.h"
 #include "errors.h"
+#include "http_server.h"
 #include "http_util.h"
 #include "image_store.h"
 #include "metrics.h"
@@ -27,8 +28,8 @@
 namespace moodtune::server {
 namespace {
 
-using httplib::Request;
-using httplib::Response;
+using Request = HttpRequest;
+using Response = HttpResponse;
 using Clock = std::chrono::steady_clock;
 
 std::span<const std::uint8_t> Bytes(std::string_view s) {
@@ -89,16 +90,23 @@ struct Server::Impl {
   std::vector<std::string> metrics_allow;
   std::vector<std::string> allowed_hosts;  // lower case, parsed once
   std::unique_ptr<MoodService> service;
-  httplib::Server http;
+  std::unique_ptr<HttpServer> http;
   int port = 0;
+  int workers = 1;
   std::thread load_thread;
   mutable std::mutex load_mu;
   Status load_status;
   std::string degraded;  // why the server runs degraded ("" = it does not); set before Run
 
-  // Request start times for the access log (the logger callback sees only req/res).
-  std::mutex inflight_mu;
-  std::unordered_map<const Request*, Clock::time_point> inflight;
+  // The routes: a method and an exact path, or a pattern whose groups land in req.matches.
+  struct Route {
+    std::string method;
+    std::string path;     // exact path, or "" when `pattern` is used
+    std::regex pattern;
+    bool light = false;   // cheap: answered on the I/O thread
+    std::function<void(const Request&, Response&)> handler;
+  };
+  std::vector<Route> routes;
 
   Impl(const ServerOptions& o, AnalyzerLoader l, std::shared_ptr<spdlog::logger> lg)
       : opts(o),
@@ -116,9 +124,12 @@ struct Server::Impl {
           return hosts;
         }()) {}
 
-  void Setup();
+  HttpHandlers Handlers();
   void Routes();
-  void AccessLog(const Request& req, const Response& res);
+  // Finds the route (404 none, 405 another method) and runs it; exceptions become 500.
+  void Dispatch(Request& req, Response& res);
+  const Route* Match(Request& req, bool* other_method) const;
+  void AccessLog(const Request& req, const Response& res, double seconds, std::size_t bytes_in);
   // CORS, preflight, rate limit, API key and /metrics peer checks, before any body is read.
   // True when it answered the request itself (preflight, 401, 403, 429).
   bool Guard(const Request& req, Response& res);
@@ -158,58 +169,79 @@ struct Server::Impl {
   void GetAsset(std::string_view name, Response& res);
 };
 
-void Server::Impl::Setup() {
-  http.set_payload_max_length(static_cast<std::size_t>(opts.max_body_bytes));
-  http.set_read_timeout(opts.read_timeout_s, 0);
-  http.set_write_timeout(opts.write_timeout_s, 0);
-  http.set_keep_alive_max_count(static_cast<std::size_t>(opts.keep_alive_max));
-  http.set_keep_alive_timeout(opts.keep_alive_timeout_s);
-  // Headers and body go out in separate writes; with Nagle on, a keep-alive client waits for
-  // a delayed ACK (~40 ms) on every answer.
-  http.set_tcp_nodelay(true);
-  const auto threads = static_cast<std::size_t>(opts.threads);
-  // httplib owns the queue it gets from this factory (its API takes a raw pointer).
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
-
-  http.set_pre_routing_handler([this](const Request& req, Response& res) {
+HttpHandlers Server::Impl::Handlers() {
+  HttpHandlers h;
+  h.on_head = [this](const Request& req, Response& res) {
+    res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("X-Request-Id", RequestId(req));
-    {
-      std::lock_guard<std::mutex> lock(inflight_mu);
-      inflight[&req] = Clock::now();
-    }
     // Before any handler: nothing is stored from a request that is not valid UTF-8 (path,
-    // query and headers here; the handlers' wrapper checks form fields once the body is read).
+    // query and headers here; the form fields once the body is read).
     if (auto invalid = InvalidUtf8InHead(req)) {
-      ReplyError(res, *invalid);
-      return httplib::Server::HandlerResponse::Handled;
+      ReplyError(req, res, *invalid);
+      return true;
     }
-    return Guard(req, res) ? httplib::Server::HandlerResponse::Handled
-                           : httplib::Server::HandlerResponse::Unhandled;
-  });
-  // Statuses the library sets itself (413 before a handler runs, 404 no route, ...) get the
-  // same JSON error body as ours; bodies our handlers wrote are kept.
-  http.set_error_handler(httplib::Server::HandlerWithResponse([](const Request&, Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    ReplyError(res, FromHttpStatus(res.status));
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  // The last-resort handler (STYLE rule 3): no exception text reaches the client.
-  http.set_exception_handler([this](const Request& req, Response& res, std::exception_ptr ep) {
-    std::string what = "unknown exception";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
+    return Guard(req, res);
+  };
+  h.run_inline = [this](const Request& req) {
+    bool other = false;
+    const Route* r = Match(const_cast<Request&>(req), &other);
+    return r && r->light;
+  };
+  h.on_request = [this](Request& req, Response& res) { Dispatch(req, res); };
+  h.on_error = [](const Request& req, Response& res, std::string_view code,
+                  std::string_view message) {
+    if (res.get_header_value("X-Request-Id").empty())
+      res.set_header("X-Request-Id", RequestId(req));
+    res.set_header("X-Content-Type-Options", "nosniff");
+    ReplyError(req, res, {res.status, std::string(code), std::string(message)});
+  };
+  h.on_done = [this](const Request& req, const Response& res, double seconds,
+                     std::size_t bytes_in) { AccessLog(req, res, seconds, bytes_in); };
+  return h;
+}
+
+const Server::Impl::Route* Server::Impl::Match(Request& req, bool* other_method) const {
+  *other_method = false;
+  for (const Route& r : routes) {
+    std::smatch m;
+    const bool path_ok = r.path.empty() ? std::regex_match(req.path, m, r.pattern)
+                                        : req.path == r.path;
+    if (!path_ok) continue;
+    if (r.method != req.method) {
+      *other_method = true;
+      continue;
     }
+    req.matches.clear();
+    if (r.path.empty())
+      for (const auto& g : m) req.matches.push_back(g.str());
+    else
+      req.matches.push_back(req.path);
+    return &r;
+  }
+  return nullptr;
+}
+
+void Server::Impl::Dispatch(Request& req, Response& res) {
+  try {
+    bool other_method = false;
+    const Route* r = Match(req, &other_method);
+    if (!r) {
+      if (other_method) {
+        res.set_header("Allow", "GET, POST, OPTIONS");
+        return ReplyError(req, res, FromHttpStatus(405));
+      }
+      return ReplyError(req, res, FromHttpStatus(404));
+    }
+    // The head was checked before the body was read; form fields are only here.
+    if (auto invalid = InvalidUtf8InForm(req)) return ReplyError(req, res, *invalid);
+    r->handler(req, res);
+  } catch (const std::exception& e) {
+    // The last-resort handler (STYLE rule 3): no exception text reaches the client.
     log->error("{{\"event\":\"exception\",\"rid\":\"{}\",\"path\":\"{}\",\"what\":{}}}",
                res.get_header_value("X-Request-Id"), RouteLabel(req.path),
-               nlohmann::json(what).dump());
-    ReplyError(res, {500, "internal", "internal error"});
-  });
-  http.set_logger([this](const Request& req, const Response& res) { AccessLog(req, res); });
-  Routes();
+               nlohmann::json(std::string(e.what())).dump());
+    ReplyError(req, res, {500, "internal", "internal error"});
+  }
 }
 
 bool Server::Impl::Guard(const Request& req, Response& res) {
@@ -224,7 +256,7 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
     // Preflights carry no credentials, so they are answered before the key check.
     const bool preflight = !origin.empty() && req.has_header("Access-Control-Request-Method");
     if (preflight && !allowed_origin) {
-      ReplyError(res, {403, "origin_not_allowed", "this origin may not call the API"});
+      ReplyError(req, res, {403, "origin_not_allowed", "this origin may not call the API"});
       return true;
     }
     if (preflight) {
@@ -246,7 +278,7 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
     const auto d = limiter.Take(digest ? "key:" + digest->substr(0, 16) : "ip:" + req.remote_addr);
     if (!d.allowed) {
       res.set_header("Retry-After", std::to_string(d.retry_after_s));
-      ReplyError(res, {429, "rate_limited",
+      ReplyError(req, res, {429, "rate_limited",
                        "too many requests; retry after the Retry-After "
                        "seconds"});
       return true;
@@ -254,12 +286,12 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
   }
   if (req.path == "/metrics" && !metrics_allow.empty() &&
       !AddressAllowed(req.remote_addr, metrics_allow)) {
-    ReplyError(res, {403, "forbidden", "/metrics is not open to this address"});
+    ReplyError(req, res, {403, "forbidden", "/metrics is not open to this address"});
     return true;
   }
   if (keys.required() && !digest && !OpenRoute(req.path)) {
     res.set_header("WWW-Authenticate", "Bearer");
-    ReplyError(res, {401, "unauthorized",
+    ReplyError(req, res, {401, "unauthorized",
                      key.empty() ? "an API key is required (Authorization: Bearer or X-API-Key)"
                                  : "the API key is not valid"});
     return true;
@@ -267,27 +299,17 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
   return false;
 }
 
-void Server::Impl::AccessLog(const Request& req, const Response& res) {
-  double seconds = 0;
-  {
-    std::lock_guard<std::mutex> lock(inflight_mu);
-    auto it = inflight.find(&req);
-    if (it != inflight.end()) {
-      seconds = std::chrono::duration<double>(Clock::now() - it->second).count();
-      inflight.erase(it);
-    }
-  }
+void Server::Impl::AccessLog(const Request& req, const Response& res, double seconds,
+                             std::size_t bytes_in) {
   const std::string route = RouteLabel(req.path);
-  std::size_t bytes_in = req.body.size();  // multipart parts are moved out of the body
-  for (const auto& [name, part] : req.files) bytes_in += part.content.size();
   metrics.ObserveRequest(route, req.method, res.status, seconds);
   if (!opts.access_log) return;
   // Route labels and ids only: no query strings, bodies, image bytes or header values.
   log->info(
       "{{\"rid\":\"{}\",\"method\":\"{}\",\"route\":\"{}\",\"status\":{},\"ms\":{:.2f},"
       "\"bytes_in\":{},\"bytes_out\":{},\"remote\":\"{}\"}}",
-      res.get_header_value("X-Request-Id"), req.method, route, res.status, seconds * 1e3, bytes_in,
-      res.body.size(), req.remote_addr);
+      res.get_header_value("X-Request-Id"), req.method.empty() ? "-" : req.method, route,
+      res.status, seconds * 1e3, bytes_in, res.body.size(), req.remote_addr);
 }
 
 constexpr std::size_t kMaxGenres = 32;      // genres in one request (query or form)
@@ -335,17 +357,17 @@ std::variant<MusicRequest, ApiError> Server::Impl::ParseMusic(const Request& req
 std::optional<ImageAnalysis> Server::Impl::AnalyzeUpload(
     const Request& req, Response& res, bool annotate, std::initializer_list<const char*> fields) {
   if (!service->ready()) {
-    ReplyError(res, NotReadyError());
+    ReplyError(req, res, NotReadyError());
     return std::nullopt;
   }
   auto upload = ExtractImage(req, fields);
   if (auto* e = std::get_if<ApiError>(&upload)) {
-    ReplyError(res, *e);
+    ReplyError(req, res, *e);
     return std::nullopt;
   }
   auto a = service->AnalyzeImage(Bytes(std::get<std::string_view>(upload)), annotate);
   if (!a.ok()) {
-    ReplyError(res, FromStatus(a.status(), ErrorContext::kImage));
+    ReplyError(req, res, FromStatus(a.status(), ErrorContext::kImage));
     return std::nullopt;
   }
   return std::move(a).value();
@@ -353,14 +375,14 @@ std::optional<ImageAnalysis> Server::Impl::AnalyzeUpload(
 
 void Server::Impl::PostRecommend(const Request& req, Response& res) {
   auto music = ParseMusic(req);
-  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(res, *e);
+  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(req, res, *e);
   auto a = AnalyzeUpload(req, res, opts.store_annotated, {"files", "file", "image"});
   if (!a) return;
-  if (a->faces.empty()) return ReplyError(res, NoFace());
+  if (a->faces.empty()) return ReplyError(req, res, NoFace());
   const Face& face = a->faces.front();
   std::vector<Warning> warnings = a->warnings;
   auto recs = service->Recommend(face.probabilities, std::get<MusicRequest>(music), &warnings);
-  if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
+  if (!recs.ok()) return ReplyError(req, res, FromStatus(recs.status(), ErrorContext::kMusic));
   auto out = ReferenceJson(face, a->faces, *recs, ImageUrl(req, a->annotated_id));
   if (!warnings.empty()) out["warnings"] = Warnings(res, warnings);
   ReplyJson(res, 200, out);
@@ -382,15 +404,15 @@ void Server::Impl::PostAnalyze(const Request& req, Response& res) {
 
 void Server::Impl::PostRecommendations(const Request& req, Response& res) {
   auto music = ParseMusic(req);
-  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(res, *e);
+  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(req, res, *e);
   auto a = AnalyzeUpload(req, res, opts.store_annotated, {"image", "file", "files"});
   if (!a) return;
-  if (a->faces.empty()) return ReplyError(res, NoFace());
+  if (a->faces.empty()) return ReplyError(req, res, NoFace());
   const Face& face = a->faces.front();
   const MusicRequest& m = std::get<MusicRequest>(music);
   std::vector<Warning> warnings = a->warnings;
   auto recs = service->Recommend(face.probabilities, m, &warnings);
-  if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
+  if (!recs.ok()) return ReplyError(req, res, FromStatus(recs.status(), ErrorContext::kMusic));
   nlohmann::ordered_json faces = nlohmann::ordered_json::array();
   for (const Face& f : a->faces) faces.push_back(FaceJson(f));
   nlohmann::ordered_json out = FaceJson(face);
@@ -406,15 +428,15 @@ void Server::Impl::PostRecommendations(const Request& req, Response& res) {
 
 void Server::Impl::GetRecommendations(const Request& req, Response& res) {
   auto music = ParseMusic(req);
-  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(res, *e);
+  if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(req, res, *e);
   auto name = Field(req, "emotion");
-  if (!name || name->empty()) return ReplyError(res, MissingField("emotion"));
+  if (!name || name->empty()) return ReplyError(req, res, MissingField("emotion"));
   auto emotion = ParseEmotion(*name);
-  if (!emotion) return ReplyError(res, BadField("emotion must be one of the 7 class names"));
+  if (!emotion) return ReplyError(req, res, BadField("emotion must be one of the 7 class names"));
   const MusicRequest& m = std::get<MusicRequest>(music);
   std::vector<Warning> warnings;
   auto recs = service->Recommend(music::OneHot(*emotion), m, &warnings);
-  if (!recs.ok()) return ReplyError(res, FromStatus(recs.status(), ErrorContext::kMusic));
+  if (!recs.ok()) return ReplyError(req, res, FromStatus(recs.status(), ErrorContext::kMusic));
   nlohmann::ordered_json out = {{"emotion", EmotionName(*emotion)},
                                 {"strategy", music::StrategyName(m.strategy)},
                                 {"recommendations", TracksJson(*recs)}};
@@ -427,7 +449,7 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
                              track = Field(req, "track_id");
   if (MediaType(req.get_header_value("Content-Type")) == "application/json") {
     auto j = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) return ReplyError(res, BadField("body is not JSON"));
+    if (j.is_discarded() || !j.is_object()) return ReplyError(req, res, BadField("body is not JSON"));
     if (j.contains("listener") && j["listener"].is_string()) listener = j["listener"];
     if (j.contains("action") && j["action"].is_string()) action = j["action"];
     // Issue 13: a track_id of another JSON type was reported as missing. Present but not an
@@ -439,27 +461,27 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
       else if (t.is_string())
         track = t.get<std::string>();
       else
-        return ReplyError(res, BadField("track_id must be an integer"));
+        return ReplyError(req, res, BadField("track_id must be an integer"));
     }
   }
-  if (!listener || listener->empty()) return ReplyError(res, MissingField("listener"));
-  if (listener->size() > 64) return ReplyError(res, BadField("listener must be <= 64 bytes"));
-  if (!action) return ReplyError(res, MissingField("action"));
-  if (!track) return ReplyError(res, MissingField("track_id"));
+  if (!listener || listener->empty()) return ReplyError(req, res, MissingField("listener"));
+  if (listener->size() > 64) return ReplyError(req, res, BadField("listener must be <= 64 bytes"));
+  if (!action) return ReplyError(req, res, MissingField("action"));
+  if (!track) return ReplyError(req, res, MissingField("track_id"));
   music::FeedbackKind kind;
   if (*action == "like")
     kind = music::FeedbackKind::kLike;
   else if (*action == "skip")
     kind = music::FeedbackKind::kSkip;
   else
-    return ReplyError(res, BadField("action must be like or skip"));
+    return ReplyError(req, res, BadField("action must be like or skip"));
   std::int64_t id = 0;
   try {
     std::size_t used = 0;
     id = std::stoll(*track, &used);
     if (used != track->size()) throw std::invalid_argument("trailing");
   } catch (const std::exception&) {
-    return ReplyError(res, BadField("track_id must be an integer"));
+    return ReplyError(req, res, BadField("track_id must be an integer"));
   }
   Status s = service->Feedback(*listener, id, kind);
   // Feedback is a write the client asked for: when storage fails it is refused (503, retry),
@@ -469,9 +491,9 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
     log->warn("{{\"event\":\"storage_error\",\"op\":\"feedback\",\"rid\":\"{}\",\"error\":{}}}",
               res.get_header_value("X-Request-Id"), nlohmann::json(s.ToString()).dump());
     res.set_header("Retry-After", "1");
-    return ReplyError(res, {503, "storage_unavailable", "feedback could not be stored"});
+    return ReplyError(req, res, {503, "storage_unavailable", "feedback could not be stored"});
   }
-  if (!s.ok()) return ReplyError(res, FromStatus(s, ErrorContext::kMusic));
+  if (!s.ok()) return ReplyError(req, res, FromStatus(s, ErrorContext::kMusic));
   ReplyJson(res, 200,
             {{"ok", true},
              {"listener", *listener},
@@ -507,8 +529,8 @@ void Server::Impl::PostDeviceMood(const Request& req, Response& res) {
 }
 
 void Server::Impl::GetStatic(const Request& req, Response& res) {
-  auto bytes = images.Get(req.matches[1].str());
-  if (!bytes) return ReplyError(res, NotFoundError("no such image (expired or never existed)"));
+  auto bytes = images.Get(req.matches[1]);
+  if (!bytes) return ReplyError(req, res, NotFoundError("no such image (expired or never existed)"));
   res.set_header("Cache-Control", "private, max-age=" + std::to_string(opts.static_max_age_s));
   res.set_content(*bytes, "image/jpeg");
 }
@@ -523,38 +545,50 @@ void Server::Impl::GetAsset(std::string_view name, Response& res) {
 }
 
 void Server::Impl::Routes() {
-  auto bind = [this](void (Impl::*fn)(const Request&, Response&)) {
-    return [this, fn](const Request& req, Response& res) {
-      // The pre-routing check ran before the body was read; form fields are only here.
-      if (auto invalid = InvalidUtf8InForm(req)) return ReplyError(res, *invalid);
-      (this->*fn)(req, res);
-    };
+  using Handler = std::function<void(const Request&, Response&)>;
+  auto add = [this](std::string method, std::string path, Handler h, bool light = false) {
+    routes.push_back({std::move(method), std::move(path), std::regex(), light, std::move(h)});
   };
-  http.Post("/recommend", bind(&Impl::PostRecommend));
-  http.Post("/v1/analyze", bind(&Impl::PostAnalyze));
-  http.Post("/v1/recommendations", bind(&Impl::PostRecommendations));
-  http.Get("/v1/recommendations", bind(&Impl::GetRecommendations));
-  http.Post("/v1/feedback", bind(&Impl::PostFeedback));
-  http.Post(device::kMoodPath, bind(&Impl::PostDeviceMood));
-  http.Get(R"(/static/([^/]+)\.jpg)", bind(&Impl::GetStatic));
-  http.Get("/healthz", [](const Request&, Response& res) { ReplyJson(res, 200, {{"ok", true}}); });
-  http.Get("/readyz", [this](const Request&, Response& res) {
-    if (!service->ready()) return ReplyError(res, NotReadyError());
-    nlohmann::ordered_json body = {{"ready", true}};
-    if (!degraded.empty()) body["degraded"] = {degraded};
-    ReplyJson(res, 200, body);
-  });
-  http.Get("/metrics", [this](const Request&, Response& res) {
-    metrics.SetGauge("moodtune_models_ready", service->ready() ? 1 : 0);
-    metrics.SetGauge("moodtune_static_images", static_cast<double>(images.size()));
-    metrics.SetGauge("moodtune_catalogue_tracks", static_cast<double>(service->track_count()));
-    res.set_content(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  http.Get("/openapi.json",
-           [this](const Request&, Response& res) { GetAsset("openapi.json", res); });
-  http.Get("/", [this](const Request&, Response& res) { GetAsset("index.html", res); });
-  http.Get(R"(/assets/(app\.js|style\.css))",
-           [this](const Request& req, Response& res) { GetAsset(req.matches[1].str(), res); });
+  auto add_pattern = [this](std::string method, const char* pattern, Handler h) {
+    routes.push_back({std::move(method), "", std::regex(pattern), true, std::move(h)});
+  };
+  auto bind = [this](void (Impl::*fn)(const Request&, Response&)) {
+    return [this, fn](const Request& req, Response& res) { (this->*fn)(req, res); };
+  };
+  add("POST", "/recommend", bind(&Impl::PostRecommend));
+  add("POST", "/v1/analyze", bind(&Impl::PostAnalyze));
+  add("POST", "/v1/recommendations", bind(&Impl::PostRecommendations));
+  add("GET", "/v1/recommendations", bind(&Impl::GetRecommendations));
+  add("POST", "/v1/feedback", bind(&Impl::PostFeedback));
+  add("POST", device::kMoodPath, bind(&Impl::PostDeviceMood));
+  // Annotated images are drawn on their first fetch (tens of ms): a worker's job.
+  routes.push_back({"GET", "", std::regex(R"(/static/([^/]+)\.jpg)"), false,
+                    bind(&Impl::GetStatic)});
+  add("GET", "/healthz", [](const Request&, Response& res) { ReplyJson(res, 200, {{"ok", true}}); },
+      true);
+  add(
+      "GET", "/readyz",
+      [this](const Request& req, Response& res) {
+        if (!service->ready()) return ReplyError(req, res, NotReadyError());
+        nlohmann::ordered_json body = {{"ready", true}};
+        if (!degraded.empty()) body["degraded"] = {degraded};
+        ReplyJson(res, 200, body);
+      },
+      true);
+  add(
+      "GET", "/metrics",
+      [this](const Request&, Response& res) {
+        metrics.SetGauge("moodtune_models_ready", service->ready() ? 1 : 0);
+        metrics.SetGauge("moodtune_static_images", static_cast<double>(images.size()));
+        metrics.SetGauge("moodtune_catalogue_tracks", static_cast<double>(service->track_count()));
+        res.set_content(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
+      },
+      true);
+  add("GET", "/openapi.json", [this](const Request&, Response& res) { GetAsset("openapi.json", res); },
+      true);
+  add("GET", "/", [this](const Request&, Response& res) { GetAsset("index.html", res); }, true);
+  add_pattern("GET", R"(/assets/(app\.js|style\.css))",
+              [this](const Request& req, Response& res) { GetAsset(req.matches[1], res); });
 }
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerLoader loader,
@@ -607,26 +641,36 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
   impl->service =
       std::make_unique<MoodService>(std::move(history), std::move(tracks).value(), &impl->images,
                                     &impl->metrics, decode, o.jpeg_quality);
-  impl->Setup();
-  // Issue 11: cpp-httplib's default socket options add SO_REUSEPORT, so a second `serve` on a
-  // port in use started, shared it, and answered half the requests with 503. Only
-  // SO_REUSEADDR (restart while old connections sit in TIME_WAIT): a busy port is an error.
-  impl->http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
-  });
-  if (o.port == 0) {
-    impl->port = impl->http.bind_to_any_port(o.host);
-    if (impl->port <= 0) return Status::Unavailable("cannot bind " + o.host + ":0");
-  } else {
-    if (!impl->http.bind_to_port(o.host.c_str(), o.port))
-      return Status::Unavailable("cannot listen on " + o.host + ":" + std::to_string(o.port) +
-                                 ": the port is in use (another moodtune serve?) or the "
-                                 "address is not available here; choose another --port");
-    impl->port = o.port;
-  }
-  log->info("{{\"event\":\"bound\",\"url\":\"http://{}:{}\",\"tracks\":{},\"db\":{}}}", o.host,
-            impl->port, impl->service->track_count(), nlohmann::json(co.path).dump());
+  impl->Routes();
+  // Issue 12: one inference worker per core, and OpenCV's own threads set to match, so
+  // workers never compete for the cores (0 = one per core).
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  impl->workers = o.threads > 0 ? o.threads : cores;
+  if (impl->workers > 1) cv::setNumThreads(1);
+  // Decoded images are large and short-lived: a fixed mmap threshold hands them back to the
+  // system when freed (glibc's adaptive threshold kept 1.7 GB after a burst of large PNGs).
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  HttpServerOptions h;
+  h.host = o.host;
+  h.port = o.port;
+  h.workers = impl->workers;
+  h.max_queue = static_cast<std::size_t>(o.max_queue);
+  h.max_connections = static_cast<std::size_t>(o.max_connections);
+  h.max_header_bytes = static_cast<std::uint32_t>(o.max_header_bytes);
+  h.max_body_bytes = static_cast<std::uint64_t>(o.max_body_bytes);
+  h.max_inflight_body_bytes = static_cast<std::uint64_t>(o.max_inflight_bytes);
+  h.head_timeout = h.body_timeout = std::chrono::seconds(o.read_timeout_s);
+  h.idle_timeout = std::chrono::seconds(o.keep_alive_timeout_s);
+  h.write_timeout = std::chrono::seconds(o.write_timeout_s);
+  h.keep_alive_max = o.keep_alive_max;
+  auto http = HttpServer::Bind(h, impl->Handlers());
+  if (!http.ok()) return http.status();
+  impl->http = std::move(http).value();
+  impl->port = impl->http->port();
+  log->info(
+      "{{\"event\":\"bound\",\"url\":\"http://{}:{}\",\"workers\":{},\"tracks\":{},\"db\":{}}}",
+      o.host, impl->port, impl->workers, impl->service->track_count(),
+      nlohmann::json(co.path).dump());
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -656,14 +700,13 @@ Status Server::Run() {
       }
     });
   }
-  if (!impl->http.listen_after_bind()) return Status::Internal("the HTTP listener stopped");
-  return Status::Ok();
+  return impl->http->Run();
 }
 
-void Server::Stop() { impl_->http.stop(); }
+void Server::Stop() { impl_->http->Stop(); }
 int Server::port() const { return impl_->port; }
 bool Server::ready() const { return impl_->service->ready(); }
-bool Server::listening() const { return impl_->http.is_running(); }
+bool Server::listening() const { return impl_->http->running(); }
 Status Server::load_status() const {
   std::lock_guard<std::mutex> lock(impl_->load_mu);
   return impl_->load_status;
