@@ -43,6 +43,7 @@ ApiError FromHttpStatus(int http) {
     case 413: return {413, "payload_too_large", "request body exceeds the size limit"};
     case 414: return {414, "uri_too_long", "request line too long"};
     case 415: return {415, "unsupported_media_type", "unsupported media type"};
+    case 431: return {431, "headers_too_large", "request line and headers exceed the limit"};
     case 503: return {503, "unavailable", "service unavailable"};
     default: break;
   }

@@ -97,6 +97,10 @@ class Session : public std::enable_shared_from_this<Session> {
           ec == net::error::operation_aborted || ec == net::error::connection_reset ||
           ec == net::error::eof)
         return Close();
+      // Beast checks a Content-Length against the body limit while it reads the head.
+      if (ec == http::error::body_limit)
+        return Fail(413, "payload_too_large",
+                    "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
       if (ec == http::error::header_limit)
         return Fail(431, "headers_too_large",
                     "request line and headers exceed " +
@@ -126,7 +130,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Fail(415, "unsupported_media_type", "compressed request bodies are not accepted");
     const auto length = parser_->content_length();
     if (length && *length > opts().max_body_bytes)
-      return Fail(413, "too_large",
+      return Fail(413, "payload_too_large",
                   "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
     // Chunked bodies reserve the most they may grow to; the budget bounds memory held in
     // bodies being read or waiting for a worker.
@@ -162,7 +166,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnBody(beast::error_code ec) {
     if (ec) {
       if (ec == http::error::body_limit)
-        return Fail(413, "too_large",
+        return Fail(413, "payload_too_large",
                     "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
       if (ec == beast::error::timeout || ec == net::error::operation_aborted ||
           ec == net::error::connection_reset || ec == net::error::eof ||

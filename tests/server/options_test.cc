@@ -15,7 +15,7 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(o.port, 8000);
   EXPECT_EQ(o.public_url, "");
   EXPECT_EQ(o.allowed_hosts, "localhost,127.0.0.1,[::1]");
-  EXPECT_EQ(o.threads, 32);
+  EXPECT_EQ(o.threads, 0);  // one per core
   EXPECT_EQ(o.max_body_bytes, 8 << 20);
   EXPECT_EQ(o.max_pixels, DecodeOptions{}.max_pixels);
   EXPECT_EQ(o.read_timeout_s, 10);
@@ -116,7 +116,7 @@ TEST(ServerOptionsTest, BadInputIsRefusedAndLeavesOptionsUnchanged) {
   EXPECT_TRUE(ApplyEnvironment(env, o).IsInvalidArgument());
   EXPECT_TRUE(ApplyConfigFile("/nonexistent/moodtune.json", o).IsNotFound());
   for (const char* bad :
-       {R"({"port": 70000})", R"({"threads": 0})", R"({"jpeg_quality": 0})",
+       {R"({"port": 70000})", R"({"threads": -1})", R"({"jpeg_quality": 0})",
         R"({"default_n": 101})", R"({"public_url": "ftp://x"})", R"({"max_body_bytes": 10})"}) {
     ServerOptions v;
     ASSERT_TRUE(ApplyConfigJson(bad, v).ok()) << bad;
