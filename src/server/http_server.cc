@@ -97,7 +97,9 @@ class Session : public std::enable_shared_from_this<Session> {
           ec == net::error::operation_aborted || ec == net::error::connection_reset ||
           ec == net::error::eof)
         return Close();
-      // Beast checks a Content-Length against the body limit while it reads the head.
+      // Beast checks a Content-Length against the body limit while it reads the head (the
+      // head is complete then: its path decides the answer's format).
+      if (ec == http::error::body_limit && !FillHead()) return;
       if (ec == http::error::body_limit)
         return Fail(413, "payload_too_large",
                     "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
@@ -107,23 +109,7 @@ class Session : public std::enable_shared_from_this<Session> {
                         std::to_string(opts().max_header_bytes) + " bytes");
       return Fail(400, "bad_request", "malformed HTTP request");
     }
-    const auto& msg = parser_->get();
-    req_.method = std::string(msg.method_string());
-    req_.target = std::string(msg.target());
-    req_.remote_addr = remote_;
-    for (const auto& f : msg) req_.headers.emplace_back(f.name_string(), f.value());
-    // Origin-form targets only ("/path?query"): no absolute or authority forms.
-    if (req_.target.empty() || req_.target.front() != '/')
-      return Fail(400, "bad_request", "the request target must start with /");
-    const std::size_t q = req_.target.find('?');
-    auto path = PercentDecode(std::string_view(req_.target).substr(0, q), false);
-    if (!path) return Fail(400, "bad_request", "bad percent-encoding in the path");
-    req_.path = std::move(*path);
-    if (q != std::string::npos) {
-      auto params = ParseUrlEncoded(std::string_view(req_.target).substr(q + 1));
-      if (!params.ok()) return Fail(400, "invalid_argument", params.status().message());
-      req_.params = std::move(params).value();
-    }
+    if (!FillHead()) return;
     // We never decode compressed bodies: a small gzip body must not become a large one.
     const std::string encoding = req_.get_header_value("Content-Encoding");
     if (!encoding.empty() && !IEquals(encoding, "identity"))
@@ -144,7 +130,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Send();
     }
     if (IEquals(req_.get_header_value("Expect"), "100-continue") && !parser_->is_done()) {
-      continue_.emplace(http::status::continue_, msg.version());
+      continue_.emplace(http::status::continue_, parser_->get().version());
       return http::async_write(stream_, *continue_,
                                [self = shared_from_this()](beast::error_code e, std::size_t) {
                                  if (e) return self->Close();
@@ -153,6 +139,36 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (parser_->is_done()) return OnBody({});  // no body
     ReadBody();
+  }
+
+  // Fills req_ from the parsed head; false when it answered (the target is not acceptable).
+  bool FillHead() {
+    const auto& msg = parser_->get();
+    req_.method = std::string(msg.method_string());
+    req_.target = std::string(msg.target());
+    req_.remote_addr = remote_;
+    for (const auto& f : msg) req_.headers.emplace_back(f.name_string(), f.value());
+    // Origin-form targets only ("/path?query"): no absolute or authority forms.
+    if (req_.target.empty() || req_.target.front() != '/') {
+      Fail(400, "bad_request", "the request target must start with /");
+      return false;
+    }
+    const std::size_t q = req_.target.find('?');
+    auto path = PercentDecode(std::string_view(req_.target).substr(0, q), false);
+    if (!path) {
+      Fail(400, "bad_request", "bad percent-encoding in the path");
+      return false;
+    }
+    req_.path = std::move(*path);
+    if (q != std::string::npos) {
+      auto params = ParseUrlEncoded(std::string_view(req_.target).substr(q + 1));
+      if (!params.ok()) {
+        Fail(400, "invalid_argument", params.status().message());
+        return false;
+      }
+      req_.params = std::move(params).value();
+    }
+    return true;
   }
 
   void ReadBody() {

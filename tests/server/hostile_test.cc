@@ -1,0 +1,384 @@
+// Issue 11: one hostile client must not starve, bloat or confuse the service. Each test sends
+// raw bytes over a socket, as the attack in the issue did, against a real Server.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "moodtune/device_protocol.h"
+#include "security.h"
+#include "test_support.h"
+
+namespace moodtune::server::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+// A plain TCP client: sends bytes, reads until the peer closes or goes quiet.
+class Raw {
+ public:
+  explicit Raw(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  }
+  ~Raw() { ::close(fd_); }
+  Raw(const Raw&) = delete;
+  Raw& operator=(const Raw&) = delete;
+
+  bool connected() const { return connected_; }
+  // False once the peer has closed (EPIPE / ECONNRESET).
+  bool Send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+  // Reads until the peer closes (closed() turns true) or nothing arrives for `quiet`.
+  std::string Read(std::chrono::milliseconds quiet = 1500ms) {
+    std::string out;
+    char buf[16384];
+    while (true) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(quiet.count())) <= 0) break;
+      const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0) {
+        closed_ = true;
+        break;
+      }
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+  bool closed() const { return closed_; }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool closed_ = false;
+};
+
+// Answers in a stream of bytes: status lines ("HTTP/1.1 " and three digits; a body before
+// one ends without a newline). Our bodies are JSON and never hold that text.
+int CountAnswers(const std::string& s) {
+  int n = 0;
+  for (std::size_t at = s.find("HTTP/1.1 "); at != std::string::npos;
+       at = s.find("HTTP/1.1 ", at + 1))
+    if (at + 12 <= s.size() && std::isdigit(static_cast<unsigned char>(s[at + 9])) &&
+        std::isdigit(static_cast<unsigned char>(s[at + 10])) &&
+        std::isdigit(static_cast<unsigned char>(s[at + 11])))
+      ++n;
+  return n;
+}
+
+std::string Body(const std::string& answer) {
+  const std::size_t at = answer.find("\r\n\r\n");
+  return at == std::string::npos ? "" : answer.substr(at + 4);
+}
+
+std::string ErrorCode(const std::string& answer) {
+  auto j = json::parse(Body(answer), nullptr, false);
+  return j.is_discarded() ? "" : j["error"]["code"].get<std::string>();
+}
+
+const std::string kGet = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+TEST(HostileTest, ChunkedBodyPastTheLimitIs413) {
+  ServerOptions o = TestOptions();
+  o.max_body_bytes = 64 << 10;
+  TestServer server(o);
+  Raw c(server.port());
+  ASSERT_TRUE(c.Send("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n"));
+  const std::string chunk = "2000\r\n" + std::string(0x2000, 'x') + "\r\n";
+  std::size_t sent = 0;
+  while (sent < (4u << 20) && c.Send(chunk)) sent += 0x2000;  // up to 4 MiB, until refused
+  const std::string a = c.Read();
+  EXPECT_EQ(a.rfind("HTTP/1.1 413", 0), 0u) << a.substr(0, 80);
+  EXPECT_EQ(ErrorCode(a), "payload_too_large");
+  EXPECT_EQ(CountAnswers(a), 1);
+}
+
+TEST(HostileTest, HeadsPastTheTotalLimitAre431) {
+  TestServer server;
+  Raw c(server.port());
+  std::string head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (int i = 0; i < 500; ++i) head += "X-Pad-" + std::to_string(i) + ": " + std::string(8000, 'a') + "\r\n";
+  c.Send(head + "\r\n");  // the server may stop reading early
+  const std::string a = c.Read();
+  EXPECT_EQ(a.rfind("HTTP/1.1 431", 0), 0u) << a.substr(0, 80);
+  EXPECT_EQ(ErrorCode(a), "headers_too_large");
+}
+
+TEST(HostileTest, SlowAndStalledClientsDoNotTakeTheWorkers) {
+  ServerOptions o = TestOptions();
+  o.threads = 2;
+  TestServer server(o);
+  std::vector<std::unique_ptr<Raw>> holders;
+  for (int i = 0; i < 64; ++i) {  // one header byte at a time
+    holders.push_back(std::make_unique<Raw>(server.port()));
+    holders.back()->Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Drip: ");
+  }
+  for (int i = 0; i < 40; ++i) {  // a body announced and never sent
+    holders.push_back(std::make_unique<Raw>(server.port()));
+    holders.back()->Send(
+        "POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
+        "Content-Length: 100000\r\n\r\n");
+  }
+  for (auto& h : holders) h->Send("a");
+  // A normal request on a worker route still gets its answer (the client gives up after 5 s;
+  // under httplib it waited for the 10 s read timeout of the stalled clients).
+  auto cli = server.Client();
+  cli.set_read_timeout(5, 0);
+  auto r = cli.Get("/v1/recommendations?emotion=happy&n=2");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST(HostileTest, ADrippingClientIsCutAtTheHeadDeadline) {
+  ServerOptions o = TestOptions();
+  o.read_timeout_s = 1;
+  TestServer server(o);
+  Raw c(server.port());
+  c.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Drip: ");
+  bool cut = false;
+  // One byte every 200 ms would keep a per-recv timeout alive forever; the head deadline
+  // is for the whole head. Give up after 10 s (a bound for the test, not a timing target).
+  for (int i = 0; i < 50 && !cut; ++i) {
+    if (!c.Send("a")) cut = true;
+    c.Read(200ms);
+    cut = cut || c.closed();
+  }
+  EXPECT_TRUE(cut) << "the dripping client was still connected after 10 s";
+}
+
+TEST(HostileTest, ABodyIsNeverReadAsARequest) {
+  TestServer server;
+  Raw c(server.port());
+  const std::string inner = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  // A GET whose body is itself a request, then one real pipelined request.
+  ASSERT_TRUE(c.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+                     std::to_string(inner.size()) + "\r\n\r\n" + inner + kGet));
+  const std::string a = c.Read();
+  EXPECT_EQ(CountAnswers(a), 2) << a;
+  EXPECT_EQ(a.find("\"ready\""), std::string::npos) << "the body was answered as a request";
+}
+
+TEST(HostileTest, AnAnswerBeforeTheBodyClosesTheConnection) {
+  ServerOptions o = TestOptions();
+  o.api_keys_sha256 = Sha256Hex("secret-key");
+  TestServer server(o);
+  Raw c(server.port());
+  const std::string inner = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  ASSERT_TRUE(c.Send("POST /v1/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                     "text/plain\r\nContent-Length: " +
+                     std::to_string(inner.size()) + "\r\n\r\n" + inner));
+  const std::string a = c.Read();
+  EXPECT_EQ(a.rfind("HTTP/1.1 401", 0), 0u) << a.substr(0, 80);
+  EXPECT_EQ(CountAnswers(a), 1) << a;
+  EXPECT_TRUE(c.closed());
+}
+
+TEST(HostileTest, PipelinedRequestsAreEachAnsweredInOrder) {
+  TestServer server;
+  Raw c(server.port());
+  ASSERT_TRUE(c.Send(kGet + "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + kGet));
+  const std::string a = c.Read();
+  ASSERT_EQ(CountAnswers(a), 3) << a;
+  const std::size_t ok1 = a.find("{\"ok\":true}"), ready = a.find("{\"ready\":true}"),
+                    ok2 = a.rfind("{\"ok\":true}");
+  EXPECT_LT(ok1, ready);
+  EXPECT_LT(ready, ok2);
+  EXPECT_NE(ready, std::string::npos);
+}
+
+TEST(HostileTest, AmbiguousFramingIsRefused) {
+  TestServer server;
+  const std::vector<std::string> bad = {
+      // Both framings: a proxy and the server could disagree on where the body ends.
+      "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n0\r\n\r\n",
+      "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 40\r\n\r\nabcd",
+      "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: -4\r\n\r\nabcd",
+      "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n",
+      "GET http://evil.example/healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n",
+  };
+  for (const std::string& req : bad) {
+    Raw c(server.port());
+    ASSERT_TRUE(c.Send(req));
+    const std::string a = c.Read();
+    EXPECT_EQ(a.rfind("HTTP/1.1 400", 0), 0u) << req << "\n=> " << a.substr(0, 80);
+    EXPECT_EQ(CountAnswers(a), 1) << req;
+  }
+}
+
+TEST(HostileTest, CompressedBodiesAre415) {
+  TestServer server;
+  Raw c(server.port());
+  ASSERT_TRUE(c.Send("POST /recommend HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                     "Content-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd"));
+  const std::string a = c.Read();
+  EXPECT_EQ(a.rfind("HTTP/1.1 415", 0), 0u) << a.substr(0, 80);
+}
+
+TEST(HostileTest, BodiesHeldAtOnceHaveAByteBudget) {
+  ServerOptions o = TestOptions();
+  o.max_body_bytes = 64 << 10;
+  o.max_inflight_bytes = 128 << 10;
+  TestServer server(o);
+  const std::string head =
+      "POST /recommend HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: " +
+      std::to_string(64 << 10) + "\r\n\r\n";
+  Raw a(server.port()), b(server.port()), c(server.port());
+  ASSERT_TRUE(a.Send(head + "half"));
+  ASSERT_TRUE(b.Send(head + "half"));
+  a.Read(300ms);  // both heads are in before the third
+  ASSERT_TRUE(c.Send(head));
+  const std::string third = c.Read();
+  EXPECT_EQ(third.rfind("HTTP/1.1 503", 0), 0u) << third.substr(0, 80);
+  EXPECT_EQ(ErrorCode(third), "overloaded");
+  EXPECT_NE(third.find("Retry-After: 1"), std::string::npos);
+}
+
+TEST(HostileTest, ConnectionsPastTheLimitAreClosedAtOnce) {
+  ServerOptions o = TestOptions();
+  o.max_connections = 8;
+  TestServer server(o);
+  std::vector<std::unique_ptr<Raw>> held;
+  for (int i = 0; i < 8; ++i) {
+    held.push_back(std::make_unique<Raw>(server.port()));
+    held.back()->Send("GET /heal");
+  }
+  Raw extra(server.port());
+  extra.Send(kGet);
+  extra.Read();
+  EXPECT_TRUE(extra.closed());
+  held.clear();
+  std::this_thread::sleep_for(200ms);  // the server sees the closes
+  Raw again(server.port());
+  again.Send(kGet);
+  EXPECT_EQ(again.Read().rfind("HTTP/1.1 200", 0), 0u);
+}
+
+// An emotion net that holds every call until released: a request can be kept on the worker.
+class GateClassifier final : public EmotionClassifier {
+ public:
+  Result<EmotionProbs> Classify(const cv::Mat&) const override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++entered_;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return open_; });
+    EmotionProbs p{};
+    p.fill(1.0f / kNumEmotions);
+    return p;
+  }
+  void WaitEntered(int n) const {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, 30s, [&] { return entered_ >= n; });
+  }
+  void Open() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::condition_variable cv_;
+  mutable int entered_ = 0;
+  mutable bool open_ = false;
+};
+
+TEST(HostileTest, AFullWorkerQueueAnswers503WithRetryAfter) {
+  const auto photos = FacePhotos();
+  if (photos.empty()) MOODTUNE_SKIP_OR_FAIL("install libdlib-dev for the face photos");
+  BlazeFaceOptions bo;
+  bo.model_path = kFaceModel;
+  auto det = CreateBlazeFaceDetector(bo);
+  ASSERT_TRUE(det.ok());
+  auto gate = std::make_unique<GateClassifier>();
+  const GateClassifier* g = gate.get();
+  auto analyzer = std::make_shared<const Analyzer>(std::move(det).value(), std::move(gate),
+                                                   AlignOptions{});
+  ServerOptions o = TestOptions();
+  o.threads = 1;
+  o.max_queue = 1;
+  TestServer server(o, [analyzer] { return Result<std::shared_ptr<const Analyzer>>(analyzer); });
+  const std::string photo = ReadFile(photos.front());
+  const std::string req = "POST /v1/analyze?annotate=0 HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                          "image/jpeg\r\nContent-Length: " +
+                          std::to_string(photo.size()) + "\r\n\r\n" + photo;
+  Raw busy(server.port()), queued(server.port()), refused(server.port());
+  ASSERT_TRUE(busy.Send(req));
+  g->WaitEntered(1);  // the only worker is held
+  ASSERT_TRUE(queued.Send(req));
+  queued.Read(300ms);  // it waits in the queue (no answer yet)
+  ASSERT_TRUE(refused.Send(req));
+  const std::string a = refused.Read();
+  g->Open();
+  EXPECT_EQ(a.rfind("HTTP/1.1 503", 0), 0u) << a.substr(0, 80);
+  EXPECT_EQ(ErrorCode(a), "overloaded");
+  EXPECT_NE(a.find("Retry-After: 1"), std::string::npos);
+  EXPECT_EQ(busy.Read().rfind("HTTP/1.1 200", 0), 0u);
+  EXPECT_EQ(queued.Read().rfind("HTTP/1.1 200", 0), 0u);
+}
+
+// Issue 14: every answer on the device path is a device-protocol body, errors included.
+TEST(HostileTest, EveryDeviceAnswerSpeaksTheProtocol) {
+  ServerOptions o = TestOptions();
+  o.api_keys_sha256 = Sha256Hex("secret-key");
+  o.rate_limit_per_min = 1;
+  o.rate_limit_burst = 2;
+  o.max_body_bytes = 64 << 10;
+  TestServer server(o);
+  auto expect_protocol = [](const std::string& a, const char* status, const char* code) {
+    SCOPED_TRACE(a.substr(0, 120));
+    EXPECT_EQ(a.rfind(std::string("HTTP/1.1 ") + status, 0), 0u);
+    EXPECT_NE(a.find("Content-Type: text/plain"), std::string::npos);
+    const std::string body = Body(a);
+    device::MoodAnswer m;
+    EXPECT_EQ(device::ParseMoodAnswer(body.data(), body.size(), &m), device::ParseError::kOk);
+    EXPECT_EQ(m.status, device::AnswerStatus::kError);
+    EXPECT_STREQ(m.error, code);
+  };
+  const std::string path = device::kMoodPath;
+  {  // 401: no key
+    Raw c(server.port());
+    c.Send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    expect_protocol(c.Read(), "401", "unauthorized");
+  }
+  {  // 413: too large (announced)
+    Raw c(server.port());
+    c.Send("POST " + path + " HTTP/1.1\r\nHost: x\r\nX-API-Key: secret-key\r\nContent-Length: " +
+           std::to_string(1 << 20) + "\r\n\r\n");
+    expect_protocol(c.Read(), "413", "payload_too_large");
+  }
+  {  // 429: the key's bucket (burst 2) is spent by the two requests above and this one
+    std::string last;
+    for (int i = 0; i < 3 && last.rfind("HTTP/1.1 429", 0) != 0; ++i) {
+      Raw c(server.port());
+      c.Send("POST " + path + " HTTP/1.1\r\nHost: x\r\nX-API-Key: secret-key\r\n"
+             "Content-Length: 0\r\n\r\n");
+      last = c.Read();
+    }
+    expect_protocol(last, "429", "rate_limited");
+    EXPECT_NE(last.find("Retry-After:"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace moodtune::server::testing
