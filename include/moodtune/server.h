@@ -37,8 +37,8 @@ struct ServerOptions {
   int max_connections = 1024;             // open connections; more are closed at once
   int max_header_bytes = 16 << 10;        // request line + headers, total; more get 431
   std::int64_t max_body_bytes = 8 << 20;  // larger request bodies get 413 (any framing)
-  std::int64_t max_inflight_bytes = 64 << 20;  // request bodies held at once; more get 503
-  std::int64_t max_pixels = 40'000'000;   // larger decoded images get 413 (decompression bombs)
+  std::int64_t max_inflight_bytes = 64 << 20;  // body bytes received and held; more get 503
+  std::int64_t max_pixels = 16'000'000;   // larger images get 413 (decompression bombs)
   int read_timeout_s = 10;                // the whole head, then the whole body, within this
   int write_timeout_s = 10;               // the whole answer must be taken within this
   int keep_alive_max = 100;               // requests per keep-alive connection

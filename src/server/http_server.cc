@@ -118,13 +118,6 @@ class Session : public std::enable_shared_from_this<Session> {
     if (length && *length > opts().max_body_bytes)
       return Fail(413, "payload_too_large",
                   "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
-    // Chunked bodies reserve the most they may grow to; the budget bounds memory held in
-    // bodies being read or waiting for a worker.
-    const std::uint64_t need = length ? *length : (parser_->chunked() ? opts().max_body_bytes : 0);
-    if (need > 0) {
-      if (!server_.Reserve(need)) return Busy();
-      reserved_ = need;
-    }
     if (server_.handlers.on_head && server_.handlers.on_head(req_, res_)) {
       res_.close = true;  // the body (if any) is unread: it must never be taken as a request
       return Send();
@@ -173,10 +166,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     stream_.expires_after(opts().body_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->OnBody(ec);
-                     });
+    ReadSomeBody();
+  }
+
+  // The body is read piece by piece so that the bytes actually received count against the
+  // server's body budget (max_inflight_body_bytes): a client that only announces a large body
+  // holds nothing, and the budget is what is really in memory (bodies being read or waiting
+  // for a worker).
+  void ReadSomeBody() {
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (!ec && !self->Account()) return self->Busy();
+                            if (ec || self->parser_->is_done()) return self->OnBody(ec);
+                            self->ReadSomeBody();
+                          });
+  }
+
+  // Takes the body's growth since the last read from the budget; false when it is spent.
+  bool Account() {
+    const std::uint64_t held = parser_->get().body().size();
+    if (held <= reserved_) return true;
+    if (!server_.Reserve(held - reserved_)) return false;
+    reserved_ = held;
+    return true;
   }
 
   void OnBody(beast::error_code ec) {

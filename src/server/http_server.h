@@ -30,7 +30,7 @@ struct HttpServerOptions {
   std::size_t max_connections = 1024;         // open connections; more are closed at once
   std::uint32_t max_header_bytes = 16 << 10;  // request line + headers; 431 beyond
   std::uint64_t max_body_bytes = 8 << 20;     // decoded body (any framing); 413 beyond
-  std::uint64_t max_inflight_body_bytes = 64 << 20;  // bodies held at once; 503 beyond
+  std::uint64_t max_inflight_body_bytes = 64 << 20;  // body bytes received and held; 503 beyond
   std::chrono::milliseconds head_timeout{10'000};    // the whole head must arrive within
   std::chrono::milliseconds body_timeout{10'000};    // then the whole body within
   std::chrono::milliseconds idle_timeout{5'000};     // keep-alive wait for the next head

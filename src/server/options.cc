@@ -39,7 +39,7 @@ const std::vector<Field>& Fields() {
       {"max_body_bytes", &ServerOptions::max_body_bytes,
        "largest request body, chunked or not (413 above)"},
       {"max_inflight_bytes", &ServerOptions::max_inflight_bytes,
-       "request bodies held at once, bytes (503 above)"},
+       "request body bytes received and held at once (503 above)"},
       {"max_pixels", &ServerOptions::max_pixels, "largest decoded image in pixels (413 above)"},
       {"read_timeout_s", &ServerOptions::read_timeout_s,
        "seconds for the whole request head, then for the whole body"},
