@@ -166,13 +166,30 @@ function trackItem(t) {
   return li;
 }
 
+// One id per click (hex of 16 random bytes): a retried request is stored once (issue 11).
+function newEventId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 async function feedback(track, action, button, group) {
+  const body = JSON.stringify({
+    listener: listenerId(), track_id: track.id, action, event_id: newEventId(),
+  });
+  const post = () => fetch('/v1/feedback', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
+  });
   try {
-    const res = await fetch('/v1/feedback', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ listener: listenerId(), track_id: track.id, action }),
-    });
+    let res;
+    try {
+      res = await post();
+    } catch (err) {
+      res = null;  // the network dropped: retry once with the same event id
+    }
+    if (!res || res.status === 503) {
+      await new Promise((r) => setTimeout(r, 1000));
+      res = await post();
+    }
     if (!res.ok) throw new Error('HTTP ' + res.status);
     for (const b of group.querySelectorAll('button')) b.setAttribute('aria-pressed', 'false');
     button.setAttribute('aria-pressed', 'true');

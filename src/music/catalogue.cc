@@ -210,18 +210,22 @@ Status Catalogue::RecordPlay(std::string_view listener, std::int64_t track_id,
 }
 
 Status Catalogue::RecordFeedback(std::string_view listener, std::int64_t track_id,
-                                 FeedbackKind kind, std::int64_t unix_s) {
+                                 FeedbackKind kind, std::int64_t unix_s,
+                                 std::string_view event_id) {
   auto track = GetTrack(track_id);
   if (!track.ok()) return track.status();
   sqlite3* db = impl_->db.get();
   MOODTUNE_RETURN_IF_ERROR(EnsureListener(db, listener, unix_s));
-  auto st =
-      Stmt::Prepare(db, "INSERT INTO feedback(listener_id, track_id, kind, at) VALUES(?,?,?,?)");
+  // A repeated (listener, event_id) hits the unique index and stores nothing (migration 3).
+  auto st = Stmt::Prepare(db,
+                          "INSERT INTO feedback(listener_id, track_id, kind, at, event_id) "
+                          "VALUES(?,?,?,?,NULLIF(?, '')) ON CONFLICT DO NOTHING");
   if (!st.ok()) return st.status();
   st->Bind(1, listener);
   st->Bind(2, track_id);
   st->Bind(3, FeedbackName(kind));
   st->Bind(4, unix_s);
+  st->Bind(5, event_id);
   if (st->Step() != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db));
   return Status::Ok();
 }

@@ -26,9 +26,9 @@ class SqliteHistoryStore final : public HistoryStore {
     return catalogue_->RecentPlays(listener, limit);
   }
   Status RecordFeedback(std::string_view listener, std::int64_t track_id, FeedbackKind kind,
-                        std::int64_t unix_s) override {
+                        std::int64_t unix_s, std::string_view event_id) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return catalogue_->RecordFeedback(listener, track_id, kind, unix_s);
+    return catalogue_->RecordFeedback(listener, track_id, kind, unix_s, event_id);
   }
   Result<std::vector<FeedbackEvent>> Feedback(std::string_view listener) override {
     std::lock_guard<std::mutex> lock(mu_);

@@ -51,6 +51,11 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX plays_listener_time ON plays(listener_id, played_at DESC);
 CREATE INDEX feedback_listener ON feedback(listener_id);
 )sql",
+    // 3: retryable feedback (issue 11): a client's event id is stored once per listener.
+    R"sql(
+ALTER TABLE feedback ADD COLUMN event_id TEXT;
+CREATE UNIQUE INDEX feedback_event ON feedback(listener_id, event_id) WHERE event_id IS NOT NULL;
+)sql",
 };
 }  // namespace
 

@@ -40,6 +40,11 @@ CREATE TABLE feedback(
 );
 CREATE INDEX feedback_listener ON feedback(listener_id, at, id);
 )sql",
+    // 2: retryable feedback (issue 11): a client's event id is stored once per listener.
+    R"sql(
+ALTER TABLE feedback ADD COLUMN event_id TEXT;
+CREATE UNIQUE INDEX feedback_event ON feedback(listener_id, event_id) WHERE event_id IS NOT NULL;
+)sql",
 };
 
 // The database holds a newer schema than this build knows.
@@ -111,15 +116,19 @@ class PostgresHistoryStore final : public HistoryStore {
   }
 
   Status RecordFeedback(std::string_view listener, std::int64_t track_id, FeedbackKind kind,
-                        std::int64_t unix_s) override {
+                        std::int64_t unix_s, std::string_view event_id) override {
     if (listener.empty()) return Status::InvalidArgument("empty listener id");
     const std::string who(listener);
     const std::string k(FeedbackName(kind));
+    const std::string event(event_id);
     return Run("record feedback", [&](pqxx::connection& c) {
       pqxx::work tx(c);
       EnsureListener(tx, who, unix_s);
-      tx.exec_params("INSERT INTO feedback(listener_id, track_id, kind, at) VALUES($1,$2,$3,$4)",
-                     who, track_id, k, unix_s);
+      // A repeated (listener, event_id) hits the unique index and stores nothing (migration 2).
+      tx.exec_params(
+          "INSERT INTO feedback(listener_id, track_id, kind, at, event_id) "
+          "VALUES($1,$2,$3,$4,NULLIF($5, '')) ON CONFLICT DO NOTHING",
+          who, track_id, k, unix_s, event);
       tx.commit();
     });
   }

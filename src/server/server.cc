@@ -48,6 +48,13 @@ bool ValidDeviceId(const std::string& id) {
   return true;
 }
 
+// A client's event id: 1..64 of [A-Za-z0-9._-] (a UUID fits).
+bool ValidEventId(const std::string& id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
 // Routes anyone may fetch without an API key: probes, the web page and its assets, the API
 // description, and annotated images (capability URLs: 128-bit random ids that <img> tags
 // fetch without headers).
@@ -446,12 +453,16 @@ void Server::Impl::GetRecommendations(const Request& req, Response& res) {
 
 void Server::Impl::PostFeedback(const Request& req, Response& res) {
   std::optional<std::string> listener = Field(req, "listener"), action = Field(req, "action"),
-                             track = Field(req, "track_id");
+                             track = Field(req, "track_id"), event = Field(req, "event_id");
   if (MediaType(req.get_header_value("Content-Type")) == "application/json") {
     auto j = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) return ReplyError(req, res, BadField("body is not JSON"));
     if (j.contains("listener") && j["listener"].is_string()) listener = j["listener"];
     if (j.contains("action") && j["action"].is_string()) action = j["action"];
+    if (j.contains("event_id")) {
+      if (!j["event_id"].is_string()) return ReplyError(req, res, BadField("event_id must be a string"));
+      event = j["event_id"].get<std::string>();
+    }
     // Issue 13: a track_id of another JSON type was reported as missing. Present but not an
     // integer is "must be an integer" (a numeric string is taken as the form would be).
     if (j.contains("track_id")) {
@@ -468,6 +479,9 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
   if (listener->size() > 64) return ReplyError(req, res, BadField("listener must be <= 64 bytes"));
   if (!action) return ReplyError(req, res, MissingField("action"));
   if (!track) return ReplyError(req, res, MissingField("track_id"));
+  // Issue 11: a client's retry stored its feedback twice. With an event id it is stored once.
+  if (event && !ValidEventId(*event))
+    return ReplyError(req, res, BadField("event_id must be 1..64 of [A-Za-z0-9._-]"));
   music::FeedbackKind kind;
   if (*action == "like")
     kind = music::FeedbackKind::kLike;
@@ -483,7 +497,7 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
   } catch (const std::exception&) {
     return ReplyError(req, res, BadField("track_id must be an integer"));
   }
-  Status s = service->Feedback(*listener, id, kind);
+  Status s = service->Feedback(*listener, id, kind, event.value_or(""));
   // Feedback is a write the client asked for: when storage fails it is refused (503, retry),
   // never reported as stored.
   if (!s.ok() && !s.IsNotFound() && !s.IsInvalidArgument()) {
@@ -494,11 +508,12 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
     return ReplyError(req, res, {503, "storage_unavailable", "feedback could not be stored"});
   }
   if (!s.ok()) return ReplyError(req, res, FromStatus(s, ErrorContext::kMusic));
-  ReplyJson(res, 200,
-            {{"ok", true},
-             {"listener", *listener},
-             {"track_id", id},
-             {"action", music::FeedbackName(kind)}});
+  nlohmann::ordered_json out = {{"ok", true},
+                                {"listener", *listener},
+                                {"track_id", id},
+                                {"action", music::FeedbackName(kind)}};
+  if (event) out["event_id"] = *event;
+  ReplyJson(res, 200, out);
 }
 
 void Server::Impl::PostDeviceMood(const Request& req, Response& res) {

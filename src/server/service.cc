@@ -163,14 +163,14 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
 }
 
 Status MoodService::Feedback(const std::string& listener, std::int64_t track_id,
-                             music::FeedbackKind kind) {
+                             music::FeedbackKind kind, const std::string& event_id) {
   if (listener.empty()) return Status::InvalidArgument("listener must not be empty");
   // Track ids are checked against this process's catalogue: the PostgreSQL store keeps ids
   // only (no tracks table to reference).
   const bool known = std::any_of(tracks_.begin(), tracks_.end(),
                                  [track_id](const music::Track& t) { return t.id == track_id; });
   if (!known) return Status::NotFound("no track " + std::to_string(track_id));
-  return history_->RecordFeedback(listener, track_id, kind, UnixNow());
+  return history_->RecordFeedback(listener, track_id, kind, UnixNow(), event_id);
 }
 
 }  // namespace moodtune::server

@@ -85,7 +85,9 @@ class MoodService {
                                                        std::vector<Warning>* warnings = nullptr);
 
   // Records like/skip; NotFound for an unknown track id, InvalidArgument for an empty listener.
-  Status Feedback(const std::string& listener, std::int64_t track_id, music::FeedbackKind kind);
+  // `event_id` ("" = none) makes the write retryable: stored once per listener.
+  Status Feedback(const std::string& listener, std::int64_t track_id, music::FeedbackKind kind,
+                  const std::string& event_id = "");
 
   std::size_t track_count() const { return tracks_.size(); }
 

@@ -158,3 +158,29 @@ TEST(PostgresHistoryStore, NeedsAUrl) {
 
 }  // namespace
 }  // namespace moodtune::music
+
+namespace moodtune::music {
+namespace {
+
+// Issue 11: feedback with a client event id is stored once, however often it is retried.
+TEST(SqliteHistoryStore, FeedbackWithAnEventIdIsStoredOnce) {
+  auto cat = MemoryCatalogue();
+  auto tracks = cat->AllTracks();
+  ASSERT_TRUE(tracks.ok());
+  const std::int64_t id = tracks->front().id;
+  auto store = NewSqliteHistoryStore(std::move(cat));
+  for (int i = 0; i < 3; ++i)  // the same event three times (a client's retries)
+    ASSERT_TRUE(store->RecordFeedback("ann", id, FeedbackKind::kLike, 10 + i, "ev-1").ok());
+  ASSERT_TRUE(store->RecordFeedback("ann", id, FeedbackKind::kSkip, 20, "ev-2").ok());
+  ASSERT_TRUE(store->RecordFeedback("bob", id, FeedbackKind::kLike, 21, "ev-1").ok());  // own id space
+  ASSERT_TRUE(store->RecordFeedback("ann", id, FeedbackKind::kLike, 22).ok());  // no id: always
+  ASSERT_TRUE(store->RecordFeedback("ann", id, FeedbackKind::kLike, 23).ok());
+  auto ann = store->Feedback("ann");
+  ASSERT_TRUE(ann.ok());
+  ASSERT_EQ(ann->size(), 4u);
+  EXPECT_EQ((*ann)[0].unix_s, 10);  // the first write of ev-1 is the one kept
+  EXPECT_EQ(store->Feedback("bob")->size(), 1u);
+}
+
+}  // namespace
+}  // namespace moodtune::music

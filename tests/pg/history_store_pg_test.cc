@@ -56,7 +56,14 @@ TEST(PgHistoryStore, RoundTrip) {
 
   EXPECT_TRUE(store->RecordPlays("", first, 1).IsInvalidArgument());
   EXPECT_TRUE(store->RecordFeedback("", 1, FeedbackKind::kLike, 1).IsInvalidArgument());
-  EXPECT_EQ(QueryScalar(db.url(), "SELECT count(*) FROM listeners"), "2");
+  // Issue 11: a retried event (same listener and event id) is stored once.
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(store->RecordFeedback("cy", 12, FeedbackKind::kLike, 500 + i, "ev-1").ok());
+  ASSERT_TRUE(store->RecordFeedback("cy", 12, FeedbackKind::kSkip, 510, "ev-2").ok());
+  ASSERT_TRUE(store->RecordFeedback("dee", 12, FeedbackKind::kLike, 511, "ev-1").ok());
+  EXPECT_EQ(store->Feedback("cy")->size(), 2u);
+  EXPECT_EQ(store->Feedback("dee")->size(), 1u);
+  EXPECT_EQ(QueryScalar(db.url(), "SELECT count(*) FROM listeners"), "4");
   // Listener ids are data, never SQL.
   const std::string nasty = "x'); DROP TABLE plays; --";
   ASSERT_TRUE(store->RecordPlays(nasty, first, 500).ok());

@@ -9,6 +9,7 @@
 
 #include "common/skip.h"
 #include "moodtune/emotion.h"
+#include "moodtune/music/catalogue.h"
 #include "test_support.h"
 
 namespace moodtune::server {
@@ -321,6 +322,51 @@ TEST_F(ApiTest, FeedbackIsRecordedAndValidated) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(ErrorCode(r), "missing_field");
+}
+
+// Issue 11: a client that retries feedback (same event_id) has it stored once; a bad id is 400.
+TEST(ApiFeedbackTest, Issue11RetriedFeedbackWithAnEventIdIsStoredOnce) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("moodtune-event-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "db.sqlite").string();
+  std::filesystem::remove(db);
+  std::int64_t id = 0;
+  {
+    ServerOptions o = TestOptions();
+    o.db = db;
+    TestServer server(o);
+    ASSERT_TRUE(server.ok());
+    auto cli = server.Client();
+    auto first = cli.Get("/v1/recommendations?emotion=happy&n=1");
+    ASSERT_TRUE(first);
+    id = json::parse(first->body)["recommendations"][0]["id"];
+    json body = {{"listener", "eve"}, {"track_id", id}, {"action", "like"}, {"event_id", "c0ffee-1"}};
+    for (int i = 0; i < 3; ++i) {
+      auto r = cli.Post("/v1/feedback", body.dump(), "application/json");
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, 200) << r->body;
+      EXPECT_EQ(json::parse(r->body)["event_id"], "c0ffee-1");
+    }
+    httplib::Params form{{"listener", "eve"}, {"track_id", std::to_string(id)},
+                         {"action", "skip"}, {"event_id", "c0ffee-2"}};
+    EXPECT_EQ(cli.Post("/v1/feedback", form)->status, 200);
+    for (const char* bad : {"", "has space", "x/y"}) {
+      body["event_id"] = bad;
+      auto r = cli.Post("/v1/feedback", body.dump(), "application/json");
+      EXPECT_EQ(r->status, 400) << bad;
+    }
+    body["event_id"] = 7;
+    EXPECT_EQ(cli.Post("/v1/feedback", body.dump(), "application/json")->status, 400);
+  }
+  music::CatalogueOptions co;
+  co.path = db;
+  auto cat = music::Catalogue::Open(co);
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  auto fb = (*cat)->FeedbackOf("eve");
+  ASSERT_TRUE(fb.ok());
+  EXPECT_EQ(fb->size(), 2u);  // one like (sent 3 times), one skip
+  std::filesystem::remove_all(dir);
 }
 
 // Issue 11: invalid UTF-8 in Content-Type or in a form field gave 500 after the feedback row

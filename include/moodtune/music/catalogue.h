@@ -66,8 +66,9 @@ class Catalogue {
 
   // Listeners are created on first use.
   Status RecordPlay(std::string_view listener, std::int64_t track_id, std::int64_t unix_s);
+  // A non-empty `event_id` is stored once per listener (see HistoryStore::RecordFeedback).
   Status RecordFeedback(std::string_view listener, std::int64_t track_id, FeedbackKind kind,
-                        std::int64_t unix_s);
+                        std::int64_t unix_s, std::string_view event_id = {});
   // Latest plays (CatalogueOptions::recent_plays) and all feedback of one listener.
   Result<ListenerHistory> History(std::string_view listener) const;
 

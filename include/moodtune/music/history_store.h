@@ -44,8 +44,12 @@ class HistoryStore {
   // Track ids of the listener's `limit` latest plays, newest first (unknown listener: empty).
   virtual Result<std::vector<std::int64_t>> RecentPlays(std::string_view listener,
                                                         int limit) = 0;
+  // `event_id` (optional, the client's id for this event, 1..64 of [A-Za-z0-9._-]) makes the
+  // write retryable: a second write with the same listener and event id stores nothing and
+  // succeeds (issue 11: a client's retry duplicated the row).
   virtual Status RecordFeedback(std::string_view listener, std::int64_t track_id,
-                                FeedbackKind kind, std::int64_t unix_s) = 0;
+                                FeedbackKind kind, std::int64_t unix_s,
+                                std::string_view event_id = {}) = 0;
   // All feedback of the listener, oldest first (unknown listener: empty).
   virtual Result<std::vector<FeedbackEvent>> Feedback(std::string_view listener) = 0;
 
