@@ -14,8 +14,10 @@ std::vector<Track> Grid(int side) {
     for (int j = 0; j < side; ++j) {
       Track t;
       t.id = static_cast<std::int64_t>(out.size()) + 1;
-      t.title = "T" + std::to_string(t.id);
-      t.artists = {"A" + std::to_string(t.id)};
+      // Built by appending: GCC 12's -Wrestrict misfires on "T" + std::to_string(...).
+      t.title = "T";
+      t.title += std::to_string(t.id);
+      t.artists = {std::string("A") += std::to_string(t.id)};
       t.genre = "pop";
       t.valence = (static_cast<float>(i) + 0.5f) / static_cast<float>(side);
       t.energy = (static_cast<float>(j) + 0.5f) / static_cast<float>(side);
