@@ -83,8 +83,10 @@ void BM_ImportDeezerMood(benchmark::State& state) {
   }
   state.counters["rows_added"] = added;
 }
-BENCHMARK(BM_ImportDeezerMood)->Name("BM_ImportDeezerMood/18644_rows_file_db")
-    ->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_ImportDeezerMood)
+    ->Name("BM_ImportDeezerMood/18644_rows_file_db")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3);
 
 }  // namespace
 }  // namespace moodtune::music

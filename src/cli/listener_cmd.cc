@@ -30,8 +30,9 @@ Result<std::unique_ptr<Catalogue>> OpenDb(const std::string& path) {
 }
 
 void PrintFit(const Calibration& c) {
-  std::printf("calibration against the embedded catalogue (reduced major axis, %d shared tracks):\n",
-              c.valence.n);
+  std::printf(
+      "calibration against the embedded catalogue (reduced major axis, %d shared tracks):\n",
+      c.valence.n);
   std::printf("  valence = %.4f * listener valence + %.4f  (r = %.3f)\n", c.valence.slope,
               c.valence.intercept, c.valence.r);
   std::printf("  energy  = %.4f * listener arousal + %.4f  (r = %.3f)\n", c.energy.slope,
@@ -91,8 +92,8 @@ int RunRecheck(const RecheckArgs& a) {
   }
   std::vector<MoodUpdate> updates;
   for (const RecheckRow& row : r.rows)
-    updates.push_back({embedded[row.catalogue_index].id, row.listener.valence,
-                       row.listener.energy, row.deezer_id});
+    updates.push_back({embedded[row.catalogue_index].id, row.listener.valence, row.listener.energy,
+                       row.deezer_id});
   Status s = (*cat)->SetMoods(updates);
   if (!s.ok()) return std::cerr << "catalog recheck: " << s.ToString() << "\n", 1;
   std::printf("corrected %zu tracks in %s\n", updates.size(), a.db.c_str());
@@ -120,10 +121,11 @@ int RunRecommendEval(EvalArgs& a) {
   a.opts.seed = static_cast<std::uint64_t>(a.seed);
   auto cells = EvaluateRecommendations(gt.tracks, gt.truth, a.opts);
   if (!cells.ok()) return std::cerr << "recommend-eval: " << cells.status().message() << "\n", 1;
-  std::printf("catalogue: %zu of %zu stored tracks have listener coordinates (the ground truth); "
-              "%d trials, seed %lld, n %d\n",
-              gt.tracks.size(), all->size(), a.opts.trials, static_cast<long long>(a.seed),
-              a.opts.recommend.n);
+  std::printf(
+      "catalogue: %zu of %zu stored tracks have listener coordinates (the ground truth); "
+      "%d trials, seed %lld, n %d\n",
+      gt.tracks.size(), all->size(), a.opts.trials, static_cast<long long>(a.seed),
+      a.opts.recommend.n);
   std::printf("mean distance to the strategy's target / share in its quadrant\n\n");
   std::printf("| emotion | strategy | recommender | random-1 | bucket-5 |\n");
   std::printf("|---|---|---|---|---|\n");
@@ -160,13 +162,15 @@ int RunDeezerMoodImport(const std::string& db, const std::vector<std::string>& f
   if (!r.ok()) return std::cerr << "catalog import: " << r.status().ToString() << "\n", 1;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("deezer-mood: %d rows in %zu files, %d added, %d duplicates, %d already stored "
-              "(see `catalog recheck`), %zu skipped, %.2f s\n",
-              rows->rows, files.size(), r->added.inserted, r->added.duplicates, r->already_stored,
-              rows->problems.size(), seconds);
+  std::printf(
+      "deezer-mood: %d rows in %zu files, %d added, %d duplicates, %d already stored "
+      "(see `catalog recheck`), %zu skipped, %.2f s\n",
+      rows->rows, files.size(), r->added.inserted, r->added.duplicates, r->already_stored,
+      rows->problems.size(), seconds);
   PrintFit(r->calibration);
-  std::printf("genres: unknown (the dataset has none); genre-filtered recommendations leave these "
-              "tracks out and say so\n");
+  std::printf(
+      "genres: unknown (the dataset has none); genre-filtered recommendations leave these "
+      "tracks out and say so\n");
   return 0;
 }
 
@@ -178,11 +182,9 @@ void AddListenerMoodCommands(CLI::App& app, int* exit_code) {
   ra->db = default_db;
   auto* re = catalog->add_subcommand(
       "recheck", "Compare the embedded catalogue's hand values with listener coordinates");
-  re->add_option("--deezer-mood", ra->files, "The Deezer mood dataset's CSV files")
-      ->required();
+  re->add_option("--deezer-mood", ra->files, "The Deezer mood dataset's CSV files")->required();
   re->add_option("--db", ra->db, "SQLite catalogue")->capture_default_str();
-  re->add_option("--top", ra->top, "List this many largest disagreements")
-      ->capture_default_str();
+  re->add_option("--top", ra->top, "List this many largest disagreements")->capture_default_str();
   re->add_flag("--apply", ra->apply,
                "Store the calibrated listener values (and Deezer ids) on the shared tracks");
   re->callback([ra, exit_code] { *exit_code = RunRecheck(*ra); });

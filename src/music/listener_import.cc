@@ -15,7 +15,8 @@ Result<ListenerRows> ReadDeezerMoodFiles(std::span<const std::string> paths) {
     std::ostringstream buf;
     buf << in.rdbuf();
     auto parsed = ParseDeezerMoodCsv(buf.str());
-    if (!parsed.ok()) return Status(parsed.status().code(), path + ": " + parsed.status().message());
+    if (!parsed.ok())
+      return Status(parsed.status().code(), path + ": " + parsed.status().message());
     out.rows += parsed->rows;
     for (const RowError& e : parsed->errors)
       out.problems.push_back(path + ":" + std::to_string(e.line) + ": " + e.message);
@@ -31,8 +32,8 @@ Result<Calibration> CalibrateAgainstEmbedded(std::span<const ListenerTrack> list
   auto c = FitCalibration(*embedded, listener, shared);
   if (!c.ok())
     return Status::InvalidArgument("cannot calibrate against the embedded catalogue (" +
-                                   std::to_string(shared.size()) + " shared tracks): " +
-                                   c.status().message());
+                                   std::to_string(shared.size()) +
+                                   " shared tracks): " + c.status().message());
   return c;
 }
 
@@ -52,8 +53,10 @@ Result<DeezerMoodImportReport> ImportDeezerMood(Catalogue& catalogue,
   std::vector<ListenerTrack> fresh;
   fresh.reserve(listener.size());
   for (const ListenerTrack& l : listener) {
-    if (stored_keys.count(MatchKey(l.artist, l.title))) ++report.already_stored;
-    else fresh.push_back(l);
+    if (stored_keys.count(MatchKey(l.artist, l.title)))
+      ++report.already_stored;
+    else
+      fresh.push_back(l);
   }
   const std::vector<Track> tracks = ListenerCatalogue(fresh, *c, o.source);
   auto added = catalogue.AddTracks(tracks);

@@ -28,9 +28,12 @@ std::string Squash(std::string_view s) {
   out.reserve(s.size());
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c == '&') out += "and";
-    else if (c >= 0x80) out += ch;
-    else if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+    if (c == '&')
+      out += "and";
+    else if (c >= 0x80)
+      out += ch;
+    else if (std::isalnum(c))
+      out += static_cast<char>(std::tolower(c));
   }
   return out;
 }
@@ -54,9 +57,9 @@ Result<ParsedListenerMood> ParseDeezerMoodCsv(std::string_view text) {
   const int c_id = col("dzr_sng_id"), c_v = col("valence"), c_a = col("arousal");
   const int c_artist = col("artist_name"), c_title = col("track_name");
   std::string missing;
-  for (auto [c, name] : {std::pair{c_id, "dzr_sng_id"}, std::pair{c_v, "valence"},
-                         std::pair{c_a, "arousal"}, std::pair{c_artist, "artist_name"},
-                         std::pair{c_title, "track_name"}})
+  for (auto [c, name] :
+       {std::pair{c_id, "dzr_sng_id"}, std::pair{c_v, "valence"}, std::pair{c_a, "arousal"},
+        std::pair{c_artist, "artist_name"}, std::pair{c_title, "track_name"}})
     if (c < 0) missing += (missing.empty() ? "" : ", ") + std::string(name);
   if (!missing.empty())
     return Status::InvalidArgument("not a deezer-mood CSV: header lacks " + missing);
@@ -64,7 +67,10 @@ Result<ParsedListenerMood> ParseDeezerMoodCsv(std::string_view text) {
   while (reader.Next(&fields, &line, &err)) {
     ++out.rows;
     auto bad = [&](std::string m) { out.errors.push_back({line, std::move(m)}); };
-    if (!err.empty()) { bad(err); continue; }
+    if (!err.empty()) {
+      bad(err);
+      continue;
+    }
     if (fields.size() != header.size()) {
       bad("expected " + std::to_string(header.size()) + " fields, got " +
           std::to_string(fields.size()));
@@ -74,12 +80,15 @@ Result<ParsedListenerMood> ParseDeezerMoodCsv(std::string_view text) {
     t.deezer_id = std::string(TrimView(fields[c_id]));
     t.artist = std::string(TrimView(fields[c_artist]));
     t.title = std::string(TrimView(fields[c_title]));
-    if (t.deezer_id.empty() ||
-        !std::all_of(t.deezer_id.begin(), t.deezer_id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (t.deezer_id.empty() || !std::all_of(t.deezer_id.begin(), t.deezer_id.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; })) {
       bad("dzr_sng_id '" + t.deezer_id + "' is not a Deezer id");
       continue;
     }
-    if (t.artist.empty() || t.title.empty()) { bad("empty artist or title"); continue; }
+    if (t.artist.empty() || t.title.empty()) {
+      bad("empty artist or title");
+      continue;
+    }
     if (!ParseFloat(fields[c_v], &t.valence) || !ParseFloat(fields[c_a], &t.arousal)) {
       bad("valence/arousal '" + fields[c_v] + "', '" + fields[c_a] + "' are not numbers");
       continue;
@@ -119,8 +128,8 @@ double Pearson(std::span<const double> x, std::span<const double> y) {
 Result<AxisFit> FitAxis(std::span<const double> x, std::span<const double> y) {
   if (x.size() != y.size()) return Status::InvalidArgument("fit: x and y differ in length");
   const size_t n = x.size();
-  if (n < 3) return Status::InvalidArgument("fit needs at least 3 shared tracks, got " +
-                                            std::to_string(n));
+  if (n < 3)
+    return Status::InvalidArgument("fit needs at least 3 shared tracks, got " + std::to_string(n));
   const double r = Pearson(x, y);
   if (std::isnan(r)) return Status::InvalidArgument("fit: no spread in the shared values");
   double mx = 0, my = 0, sxx = 0, syy = 0;
@@ -179,8 +188,8 @@ Result<Calibration> FitCalibration(std::span<const Track> catalogue,
   return c;
 }
 
-std::vector<Track> ListenerCatalogue(std::span<const ListenerTrack> listener,
-                                     const Calibration& c, std::string_view source) {
+std::vector<Track> ListenerCatalogue(std::span<const ListenerTrack> listener, const Calibration& c,
+                                     std::string_view source) {
   std::vector<Track> out;
   out.reserve(listener.size());
   for (const ListenerTrack& l : listener) {

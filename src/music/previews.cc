@@ -43,9 +43,11 @@ std::vector<std::string> RefreshPreviews(std::span<Track> tracks, HttpClient* ht
       continue;
     }
     auto link = LookUp(*http, clock, o, t.deezer_id, deadline);
-    if (link.ok()) t.preview_url = *link;
+    if (link.ok())
+      t.preview_url = *link;
     else if (t.preview_url.empty())
-      reasons[i] = link.status().IsDeadlineExceeded() ? "deezer: timed out" : link.status().message();
+      reasons[i] =
+          link.status().IsDeadlineExceeded() ? "deezer: timed out" : link.status().message();
   }
   return reasons;
 }

@@ -9,9 +9,12 @@ namespace moodtune::music {
 
 std::string_view EvalMethodName(EvalMethod m) {
   switch (m) {
-    case EvalMethod::kRecommender: return "recommender";
-    case EvalMethod::kRandomOne: return "random-1";
-    case EvalMethod::kBucketFive: return "bucket-5";
+    case EvalMethod::kRecommender:
+      return "recommender";
+    case EvalMethod::kRandomOne:
+      return "random-1";
+    case EvalMethod::kBucketFive:
+      return "bucket-5";
   }
   return "recommender";
 }
@@ -54,7 +57,8 @@ Result<std::vector<EvalCell>> EvaluateRecommendations(std::span<const Track> cat
     const Emotion emotion = Emotion(e);
     for (Strategy s : {Strategy::kMatch, Strategy::kUplift, Strategy::kCalm}) {
       const std::vector<MoodPoint> path = TargetPath(EmotionAnchor(emotion), s, n);
-      for (EvalMethod m : {EvalMethod::kRecommender, EvalMethod::kRandomOne, EvalMethod::kBucketFive}) {
+      for (EvalMethod m :
+           {EvalMethod::kRecommender, EvalMethod::kRandomOne, EvalMethod::kBucketFive}) {
         EvalCell cell{emotion, s, m, 0, 0, 0};
         double dist = 0, hits = 0;
         auto score = [&](std::size_t track, MoodPoint target) {

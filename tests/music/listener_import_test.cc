@@ -33,8 +33,8 @@ std::vector<ListenerTrack> Synthetic(int n, int extra) {
   std::vector<ListenerTrack> out;
   for (int i = 0; i < n; ++i) {
     const Track& t = (*embedded)[i];
-    out.push_back({std::to_string(1000 + i), t.artists.front(), t.title,
-                   (t.valence - 0.5f) * 4, (t.energy - 0.5f) * 4});
+    out.push_back({std::to_string(1000 + i), t.artists.front(), t.title, (t.valence - 0.5f) * 4,
+                   (t.energy - 0.5f) * 4});
   }
   for (int i = 0; i < extra; ++i)
     out.push_back({std::to_string(5000 + i), "Listener Artist " + std::to_string(i),
@@ -102,7 +102,8 @@ TEST(ListenerImportTest, GroundTruthByDeezerIdThenByTitle) {
   Track none;
   none.title = "Other";
   none.artists = {"Y"};
-  const std::vector<ListenerTrack> l = {{"42", "Z", "Original", 2, -2}, {"43", "Band", "Song", 0, 0}};
+  const std::vector<ListenerTrack> l = {{"42", "Z", "Original", 2, -2},
+                                        {"43", "Band", "Song", 0, 0}};
   const GroundTruth gt = WithListenerTruth(std::vector<Track>{by_id, by_title, none}, l, c);
   ASSERT_EQ(gt.tracks.size(), 2u);
   EXPECT_EQ(gt.tracks[0].title, "Renamed");
@@ -121,7 +122,8 @@ std::vector<std::string> DatasetFiles() {
 
 TEST(ListenerImportDataTest, RealDatasetParsesCalibratesAndImports) {
   const auto files = DatasetFiles();
-  if (files.size() != 3) MOODTUNE_SKIP_OR_FAIL("deezer-mood dataset not in " << moodtune_test::DataDir());
+  if (files.size() != 3)
+    MOODTUNE_SKIP_OR_FAIL("deezer-mood dataset not in " << moodtune_test::DataDir());
   auto rows = ReadDeezerMoodFiles(files);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_EQ(rows->rows, 18644);

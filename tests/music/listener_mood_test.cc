@@ -48,7 +48,8 @@ TEST(ListenerMoodTest, RejectsAnotherCsv) {
 }
 
 TEST(ListenerMoodTest, MatchKeyIgnoresCaseTheSuffixesAndPunctuation) {
-  EXPECT_EQ(MatchKey("The Beatles", "Let It Be - Remastered 2009"), MatchKey("beatles", "Let it be"));
+  EXPECT_EQ(MatchKey("The Beatles", "Let It Be - Remastered 2009"),
+            MatchKey("beatles", "Let it be"));
   EXPECT_EQ(MatchKey("Earth, Wind & Fire", "September (Live)"),
             MatchKey("Earth Wind and Fire", "September"));
   EXPECT_EQ(MatchKey("Adele", "Hello feat. Someone"), MatchKey("ADELE", "hello"));
@@ -91,7 +92,8 @@ TEST(ListenerMoodTest, FitNeedsThreeTracksWithSpread) {
 
 TEST(ListenerMoodTest, CalibrationFromSharedTracksMapsAndClamps) {
   const std::vector<Track> cat = {Tr("Sad Song", "A", 0.2f, 0.2f), Tr("Mid Song", "B", 0.5f, 0.5f),
-                                  Tr("Glad Song", "C", 0.8f, 0.8f), Tr("Only Ours", "D", 0.9f, 0.1f)};
+                                  Tr("Glad Song", "C", 0.8f, 0.8f),
+                                  Tr("Only Ours", "D", 0.9f, 0.1f)};
   const std::vector<ListenerTrack> listener = {{"1", "C", "Glad Song", 1.0f, 1.0f},
                                                {"2", "A", "Sad Song", -1.0f, -1.0f},
                                                {"3", "Z", "Only Theirs", 5.0f, -5.0f},

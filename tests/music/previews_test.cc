@@ -50,14 +50,17 @@ TEST(PreviewsTest, FetchesAFreshLinkPerDeezerTrack) {
     ++calls;
     const std::string id = req.matches[1];
     if (id == "404") {
-      res.set_content(json{{"error", {{"type", "DataException"}, {"message", "no data"}, {"code", 800}}}}.dump(),
-                      "application/json");
+      res.set_content(
+          json{{"error", {{"type", "DataException"}, {"message", "no data"}, {"code", 800}}}}
+              .dump(),
+          "application/json");
       return;
     }
-    res.set_content(json{{"id", std::stoll(id)},
-                         {"preview", "https://cdnt-preview.dzcdn.net/api/1/1/" + id + ".mp3?hdnea=exp=1"}}
-                        .dump(),
-                    "application/json");
+    res.set_content(
+        json{{"id", std::stoll(id)},
+             {"preview", "https://cdnt-preview.dzcdn.net/api/1/1/" + id + ".mp3?hdnea=exp=1"}}
+            .dump(),
+        "application/json");
   });
   server.Start();
   FakeClock clock;
@@ -69,7 +72,8 @@ TEST(PreviewsTest, FetchesAFreshLinkPerDeezerTrack) {
   const auto reasons = RefreshPreviews(tracks, http.get(), clock, o);
   EXPECT_EQ(calls, 2);  // only tracks with a Deezer id are looked up
   EXPECT_EQ(reasons[0], "");
-  EXPECT_EQ(tracks[0].preview_url, "https://cdnt-preview.dzcdn.net/api/1/1/3135556.mp3?hdnea=exp=1");
+  EXPECT_EQ(tracks[0].preview_url,
+            "https://cdnt-preview.dzcdn.net/api/1/1/3135556.mp3?hdnea=exp=1");
   EXPECT_EQ(reasons[1], "no Deezer id");
   EXPECT_NE(reasons[2].find("800"), std::string::npos) << reasons[2];
   EXPECT_TRUE(tracks[2].preview_url.empty());

@@ -44,7 +44,8 @@ TEST(RecommendEvalTest, HelpersAndDefaults) {
   EXPECT_EQ(EvalOptions{}.trials, 50);
   EXPECT_EQ(EvalOptions{}.seed, 1u);
   EXPECT_EQ(EvalMethodName(EvalMethod::kBucketFive), "bucket-5");
-  for (int e = 0; e < kNumEmotions; ++e) EXPECT_EQ(NearestEmotion(EmotionAnchor(Emotion(e))), Emotion(e));
+  for (int e = 0; e < kNumEmotions; ++e)
+    EXPECT_EQ(NearestEmotion(EmotionAnchor(Emotion(e))), Emotion(e));
   EXPECT_TRUE(SameQuadrant({0.9f, 0.9f}, {0.6f, 0.5f}));
   EXPECT_FALSE(SameQuadrant({0.9f, 0.4f}, {0.6f, 0.5f}));
   EXPECT_FALSE(SameQuadrant({0.1f, 0.9f}, {0.6f, 0.9f}));
@@ -104,8 +105,7 @@ TEST(RecommendEvalTest, SameSeedSameTable) {
   auto a = EvaluateRecommendations(cat, StoredAsTruth(cat), o);
   auto b = EvaluateRecommendations(cat, StoredAsTruth(cat), o);
   ASSERT_TRUE(a.ok() && b.ok());
-  for (size_t i = 0; i < a->size(); ++i)
-    EXPECT_EQ((*a)[i].mean_distance, (*b)[i].mean_distance);
+  for (size_t i = 0; i < a->size(); ++i) EXPECT_EQ((*a)[i].mean_distance, (*b)[i].mean_distance);
 }
 
 }  // namespace

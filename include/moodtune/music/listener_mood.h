@@ -90,8 +90,8 @@ Result<Calibration> FitCalibration(std::span<const Track> catalogue,
 
 // Catalogue tracks for listener rows: calibrated valence/energy, genre "" (unknown), the
 // Deezer id with its track URL, a Spotify search URL, no preview, source `source`.
-std::vector<Track> ListenerCatalogue(std::span<const ListenerTrack> listener,
-                                     const Calibration& c, std::string_view source);
+std::vector<Track> ListenerCatalogue(std::span<const ListenerTrack> listener, const Calibration& c,
+                                     std::string_view source);
 
 // One row of a re-check: a catalogue track's stored values beside its calibrated listener
 // point, `disagreement` = Distance between the two.
