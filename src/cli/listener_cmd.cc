@@ -104,7 +104,7 @@ struct EvalArgs {
   std::string db;
   std::vector<std::string> files;
   EvalOptions opts;
-  std::int64_t seed = 1;
+  std::int64_t seed = static_cast<std::int64_t>(EvalOptions{}.seed);  // CLI11 wants signed
 };
 
 int RunRecommendEval(EvalArgs& a) {
