@@ -17,6 +17,13 @@ files=("$data/train.csv" "$data/validation.csv" "$data/test.csv")
 export MOODTUNE_CONFIG=/nonexistent
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# `catalog import FILE...` also takes several plain CSVs, one transaction each.
+printf 'title,artists,genre,valence,energy\nFirst Song,Alpha,pop,0.5,0.5\n' >"$tmp/a.csv"
+printf 'title,artists,genre,valence,energy\nSecond Song,Beta,jazz,0.2,0.3\n' >"$tmp/b.csv"
+out=$("$bin" catalog import --db "$tmp/plain.db" "$tmp/a.csv" "$tmp/b.csv")
+grep -q "a.csv: 1 rows, 1 added" <<<"$out" && grep -q "b.csv: 1 rows, 1 added" <<<"$out" \
+  || fail "several plain files: $out"
+
 out=$("$bin" catalog import --format deezer-mood --db "$tmp/c.db" "${files[@]}")
 echo "$out"
 grep -q '^deezer-mood: 18644 rows in 3 files, ' <<<"$out" || fail "import summary"
