@@ -3,6 +3,9 @@
 // Thread-safety: called once from main.
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace CLI {
 class App;
 }
@@ -16,5 +19,10 @@ void AddSpotifyCommands(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddAnalyzeCommand(CLI::App& app, int* exit_code);
 void AddEvalCommand(CLI::App& app, int* exit_code);
+// `catalog recheck` (needs AddMusicCommands' `catalog` first) and `recommend-eval`.
+void AddListenerMoodCommands(CLI::App& app, int* exit_code);
+
+// `catalog import --format deezer-mood FILE...` (listener_cmd.cc); returns the exit code.
+int RunDeezerMoodImport(const std::string& db, const std::vector<std::string>& files);
 
 }  // namespace moodtune::cli

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   moodtune::cli::AddEvalCommand(app, &exit_code);
   moodtune::cli::AddPackCommand(app, &exit_code);
   moodtune::cli::AddMusicCommands(app, &exit_code);
+  moodtune::cli::AddListenerMoodCommands(app, &exit_code);
   moodtune::cli::AddDeviceCommands(app, &exit_code);
   moodtune::cli::AddSpotifyCommands(app, &exit_code);
   moodtune::cli::AddServeCommand(app, &exit_code);

@@ -15,6 +15,7 @@
 #include "moodtune/music/importer.h"
 #include "moodtune/music/paths.h"
 #include "moodtune/music/playlist_import.h"
+#include "moodtune/music/previews.h"
 #include "moodtune/music/provider_config.h"
 #include "moodtune/music/recommender.h"
 
@@ -160,12 +161,14 @@ int RunRecommend(RecommendArgs& a) {
   std::unique_ptr<Provider> provider;
   std::string setup_error;
   LiveOptions live;
+  PreviewOptions previews;
   if (a.provider != "catalogue" && a.provider != "catalog") {
     if (a.provider != "spotify" && a.provider != "deezer")
       return std::cerr << "recommend: --provider must be catalogue, spotify or deezer\n", 2;
     auto cfg = LoadProviderConfig(a.config, Env);
     if (cfg.ok()) {
       live = cfg->live;
+      previews.api_base = cfg->deezer.api_base;
       http = MakeHttpClient();
       auto p = MakeProvider(a.provider, *cfg, *http, SystemClock(), StderrLog(a.verbose));
       if (p.ok())
@@ -185,7 +188,16 @@ int RunRecommend(RecommendArgs& a) {
     report.requested = a.provider;
     report.fallback_reason = setup_error;
   }
-  const std::vector<Recommendation>* recs = &live_recs->picks;
+  std::vector<Recommendation>* recs = &live_recs->picks;
+  // Issue 15: Deezer's preview links expire, so they are fetched now, through the provider's
+  // network when one is set up; without one each Deezer track says why it has none.
+  std::vector<Track> shown;
+  for (const auto& r : *recs) shown.push_back(r.track);
+  const std::vector<std::string> preview_reasons =
+      RefreshPreviews(shown, provider ? http.get() : nullptr, SystemClock(), previews);
+  for (size_t k = 0; k < shown.size(); ++k) (*recs)[k].track.preview_url = shown[k].preview_url;
+  std::vector<MusicWarning> warnings;
+  if (auto w = GenreFilterWarning(*tracks, a.opts.include_genres)) warnings.push_back(*w);
   if (!a.listener.empty() && !a.no_record) {
     std::vector<std::int64_t> ids;
     for (const auto& r : *recs)
@@ -208,8 +220,12 @@ int RunRecommend(RecommendArgs& a) {
                   {"fallback_reason", report.fallback_reason},
                   {"cached", report.cached},
                   {"provider_tracks", report.provider_tracks}}},
+                {"warnings", json::array()},
                 {"tracks", json::array()}};
-    for (const auto& r : *recs) {
+    for (const auto& w : warnings)
+      out["warnings"].push_back({{"code", w.code}, {"message", w.message}});
+    for (size_t k = 0; k < recs->size(); ++k) {
+      const Recommendation& r = (*recs)[k];
       const Track& t = r.track;
       out["tracks"].push_back(
           {{"id", t.id},
@@ -222,6 +238,7 @@ int RunRecommend(RecommendArgs& a) {
            {"spotify_url", t.spotify_url},
            {"deezer_url", t.deezer_url},
            {"preview_url", t.preview_url},
+           {"preview_reason", preview_reasons[k]},
            {"spotify_id", t.spotify_id},
            {"deezer_id", t.deezer_id},
            {"source", t.source},
@@ -244,6 +261,7 @@ int RunRecommend(RecommendArgs& a) {
     std::printf(
         "Source: %s%s%s%s\n", report.used.c_str(), report.cached ? " (cached)" : "",
         report.fallback_reason.empty() ? "" : "; fallback: ", report.fallback_reason.c_str());
+  for (const auto& w : warnings) std::fprintf(stderr, "recommend: warning: %s\n", w.message.c_str());
   if (recs->empty()) {
     // Issue 13: say which genres exist, and fail (exit 1) rather than print an empty list.
     std::fprintf(stderr, "recommend: no tracks match these filters; the catalogue's genres: %s\n",
@@ -253,19 +271,21 @@ int RunRecommend(RecommendArgs& a) {
   int i = 0;
   for (const auto& r : *recs) {
     const Track& t = r.track;
+    const std::string& no_preview = preview_reasons[i];
     std::printf("%d. %s - %s  [%s] (%s)\n   why: %s\n   %s\n", ++i, t.title.c_str(),
-                JoinArtists(t.artists).c_str(), t.genre.c_str(),
+                JoinArtists(t.artists).c_str(), t.genre.empty() ? "genre unknown" : t.genre.c_str(),
                 t.id ? ("id " + std::to_string(t.id)).c_str() : t.source.c_str(),
                 r.reason.text.c_str(),
                 (t.source.starts_with("deezer") ? t.deezer_url : t.spotify_url).c_str());
     if (!t.preview_url.empty()) std::printf("   preview: %s\n", t.preview_url.c_str());
+    else if (!t.deezer_id.empty()) std::printf("   preview: none (%s)\n", no_preview.c_str());
   }
   return 0;
 }
 
 struct ImportArgs {
   std::string db;
-  std::string file;
+  std::vector<std::string> files;
   std::string format = "auto";
   std::vector<std::string> maps;
   ImportOptions opts;
@@ -298,8 +318,20 @@ int RunPlaylistImport(ImportArgs& a, const PlaylistRef& ref) {
 }
 
 int RunImport(ImportArgs& a) {
-  if (!std::filesystem::exists(a.file)) {
-    if (auto ref = ParsePlaylistRef(a.file, a.from)) return RunPlaylistImport(a, *ref);
+  if (a.format == "deezer-mood") return RunDeezerMoodImport(a.db, a.files);
+  if (a.files.size() > 1) {
+    // One file at a time, each in its own transaction, as separate invocations would.
+    const std::vector<std::string> files = a.files;
+    for (const auto& f : files) {
+      ImportArgs one = a;
+      one.files = {f};
+      if (int rc = RunImport(one); rc != 0) return rc;
+    }
+    return 0;
+  }
+  const std::string file = a.files.front();
+  if (!std::filesystem::exists(file)) {
+    if (auto ref = ParsePlaylistRef(file, a.from)) return RunPlaylistImport(a, *ref);
   }
   auto f = ParseImportFormat(a.format);
   if (!f.ok()) return std::cerr << "catalog import: " << f.status().message() << "\n", 2;
@@ -308,14 +340,14 @@ int RunImport(ImportArgs& a) {
     Status s = ApplyColumnOverride(a.opts.columns, m);
     if (!s.ok()) return std::cerr << "catalog import: " << s.message() << "\n", 2;
   }
-  if (a.opts.source == ImportOptions{}.source) a.opts.source = "import:" + a.file;
+  if (a.opts.source == ImportOptions{}.source) a.opts.source = "import:" + file;
   auto cat = OpenDb(a.db);
   if (!cat.ok()) return std::cerr << "catalog import: " << cat.status().ToString() << "\n", 1;
-  auto r = ImportFile(**cat, a.file, a.opts);
+  auto r = ImportFile(**cat, file, a.opts);
   if (!r.ok()) return std::cerr << "catalog import: " << r.status().ToString() << "\n", 1;
   for (const auto& e : r->parsed.errors)
-    std::cerr << a.file << ":" << e.line << ": skipped: " << e.message << "\n";
-  std::printf("%s: %d rows, %d added, %d duplicates, %zu skipped\n", a.file.c_str(), r->parsed.rows,
+    std::cerr << file << ":" << e.line << ": skipped: " << e.message << "\n";
+  std::printf("%s: %d rows, %d added, %d duplicates, %zu skipped\n", file.c_str(), r->parsed.rows,
               r->added.inserted, r->added.duplicates, r->parsed.errors.size());
   return 0;
 }
@@ -420,9 +452,11 @@ void AddMusicCommands(CLI::App& app, int* exit_code) {
   ia->db = default_db;
   ia->config = default_config;
   auto* imp = catalog->add_subcommand(
-      "import", "Import tracks from CSV, MuSe CSV, JSON, or a Spotify/Deezer playlist");
-  imp->add_option("file", ia->file,
-                  "File, or playlist: URL, spotify:playlist:ID, deezer:playlist:ID, or ID with "
+      "import",
+      "Import tracks from CSV, MuSe CSV, JSON, the Deezer mood dataset, or a Spotify/Deezer "
+      "playlist");
+  imp->add_option("file", ia->files,
+                  "Files, or playlist: URL, spotify:playlist:ID, deezer:playlist:ID, or ID with "
                   "--from")
       ->required();
   imp->add_option("--from", ia->from, "spotify|deezer: the provider of a bare playlist id");
@@ -433,7 +467,10 @@ void AddMusicCommands(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   imp->add_flag("--verbose", ia->verbose, "Log provider events (never secrets) to stderr");
   imp->add_option("--db", ia->db, DbHelp())->capture_default_str();
-  imp->add_option("--format", ia->format, "auto|csv|muse|json")->capture_default_str();
+  imp->add_option("--format", ia->format,
+                  "auto|csv|muse|json|deezer-mood (the Deezer Mood Detection Dataset's CSVs: "
+                  "calibrated against the embedded catalogue, genres left unknown)")
+      ->capture_default_str();
   imp->add_option("--map", ia->maps, "Column mapping field=Header, e.g. --map title=Song");
   imp->add_option("--scale-min", ia->opts.scale_min, "CSV/JSON valence/energy scale minimum")
       ->capture_default_str();

@@ -170,6 +170,33 @@ Result<AddReport> Catalogue::AddTracks(std::span<const Track> tracks) {
   return report;
 }
 
+Status Catalogue::SetMoods(std::span<const MoodUpdate> updates) {
+  for (const MoodUpdate& u : updates)
+    if (!(u.valence >= 0 && u.valence <= 1) || !(u.energy >= 0 && u.energy <= 1))
+      return Status::InvalidArgument("track " + std::to_string(u.id) +
+                                     ": valence/energy outside 0..1");
+  sqlite3* db = impl_->db.get();
+  Transaction tx(db);
+  MOODTUNE_RETURN_IF_ERROR(tx.Begin());
+  auto st = Stmt::Prepare(
+      db,
+      "UPDATE tracks SET valence = ?, energy = ?, "
+      "deezer_id = CASE WHEN ?3 = '' THEN deezer_id ELSE ?3 END, "
+      "deezer_url = CASE WHEN ?3 = '' THEN deezer_url ELSE ?4 END WHERE id = ?5");
+  if (!st.ok()) return st.status();
+  for (const MoodUpdate& u : updates) {
+    st->Reset();
+    st->Bind(1, static_cast<double>(u.valence));
+    st->Bind(2, static_cast<double>(u.energy));
+    st->Bind(3, u.deezer_id);
+    st->Bind(4, u.deezer_id.empty() ? std::string() : DeezerTrackUrl(u.deezer_id));
+    st->Bind(5, u.id);
+    if (st->Step() != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db));
+    if (sqlite3_changes(db) == 0) return Status::NotFound("no track " + std::to_string(u.id));
+  }
+  return tx.Commit();
+}
+
 Result<std::vector<Track>> Catalogue::AllTracks() const {
   auto st = Stmt::Prepare(impl_->db.get(),
                           std::string("SELECT ") + kTrackColumns + " FROM tracks ORDER BY id");

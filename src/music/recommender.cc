@@ -46,6 +46,8 @@ float SpreadPenalty(float v, float e, const std::vector<MoodPoint>& picked, floa
 }
 
 float GenrePenalty(const Track& t, const std::vector<const Track*>& picked, float diversity) {
+  // An unknown genre (imported listener data) says nothing about sameness.
+  if (t.genre.empty()) return 0;
   float pen = 0;
   for (const Track* p : picked)
     if (p->genre == t.genre) pen += diversity;
@@ -75,7 +77,7 @@ std::string ReasonText(const Track& t, const Reason& r, bool genre_filter) {
   std::snprintf(buf, sizeof buf, "; track at (%.2f, %.2f)", t.valence, t.energy);
   s += buf;
   if (genre_filter) s += r.genre_match ? "; genre " + t.genre + " matches" : "";
-  else s += "; genre " + t.genre;
+  else s += "; genre " + (t.genre.empty() ? std::string("unknown") : t.genre);
   if (r.likes) s += "; you liked it before";
   if (r.skips) s += "; skipped " + std::to_string(r.skips) + "x before";
   if (!t.moods.empty()) {
@@ -86,6 +88,17 @@ std::string ReasonText(const Track& t, const Reason& r, bool genre_filter) {
 }
 
 }  // namespace
+
+std::optional<MusicWarning> GenreFilterWarning(std::span<const Track> catalogue,
+                                               const std::vector<std::string>& include_genres) {
+  if (include_genres.empty()) return std::nullopt;
+  std::size_t without = 0;
+  for (const Track& t : catalogue) without += t.genre.empty() ? 1 : 0;
+  if (without == 0) return std::nullopt;
+  return MusicWarning{std::string(kTracksWithoutGenre),
+                      std::to_string(without) + " of " + std::to_string(catalogue.size()) +
+                          " tracks have no genre and were not matched by the genre filter"};
+}
 
 Result<std::vector<Recommendation>> Recommend(std::span<const Track> catalogue,
                                               const EmotionProbs& probs,

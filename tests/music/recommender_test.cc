@@ -253,3 +253,45 @@ TEST(RecommenderTest, FewerTracksThanAskedAndBadOptions) {
 
 }  // namespace
 }  // namespace moodtune::music
+
+namespace moodtune::music {
+namespace {
+
+// Issue 15: imported listener tracks have no genre; two of them are not "the same genre".
+TEST(RecommenderTest, UnknownGenreTakesNoSameGenrePenalty) {
+  auto unknown = Grid({"", "pop"});
+  auto unique = unknown;
+  for (auto& t : unique)
+    if (t.genre.empty()) t.genre = "u" + std::to_string(t.id);  // never repeated
+  for (int e = 0; e < kNumEmotions; ++e) {
+    auto a = Recommend(unknown, OneHot(Emotion(e)), {}, Seeded());
+    auto b = Recommend(unique, OneHot(Emotion(e)), {}, Seeded());
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->size(), b->size());
+    for (size_t i = 0; i < a->size(); ++i) EXPECT_EQ((*a)[i].track.id, (*b)[i].track.id);
+  }
+  auto r = Recommend(unknown, OneHot(Emotion::kSad), {}, Seeded());
+  bool saw_unknown = false;
+  for (const auto& x : *r)
+    if (x.track.genre.empty()) {
+      saw_unknown = true;
+      EXPECT_NE(x.reason.text.find("genre unknown"), std::string::npos) << x.reason.text;
+    }
+  EXPECT_TRUE(saw_unknown);
+}
+
+TEST(RecommenderTest, GenreFilterWarnsAboutTracksWithoutGenre) {
+  auto cat = Grid({"", "pop", "jazz"});
+  EXPECT_FALSE(GenreFilterWarning(cat, {}).has_value());
+  EXPECT_FALSE(GenreFilterWarning(Grid(), {"pop"}).has_value());
+  auto w = GenreFilterWarning(cat, {"pop"});
+  ASSERT_TRUE(w.has_value());
+  EXPECT_EQ(w->code, "tracks_without_genre");
+  size_t without = 0;
+  for (const auto& t : cat) without += t.genre.empty();
+  EXPECT_EQ(w->message, std::to_string(without) + " of " + std::to_string(cat.size()) +
+                            " tracks have no genre and were not matched by the genre filter");
+}
+
+}  // namespace
+}  // namespace moodtune::music

@@ -30,6 +30,14 @@ struct AddReport {
   int duplicates = 0;  // same title + artists already present; left unchanged
 };
 
+// New mood coordinates for a stored track (catalog recheck --apply).
+struct MoodUpdate {
+  std::int64_t id = 0;
+  float valence = 0.5f;   // 0..1
+  float energy = 0.5f;    // 0..1
+  std::string deezer_id;  // when not empty, stored with its track URL; "" keeps the old one
+};
+
 struct CatalogueStats {
   std::int64_t tracks = 0;
   std::int64_t listeners = 0;
@@ -59,6 +67,10 @@ class Catalogue {
   // rolls back). Duplicates (DedupKey) are counted and skipped. Validates valence/energy
   // in 0..1, non-empty title and artist (InvalidArgument, nothing written).
   Result<AddReport> AddTracks(std::span<const Track> tracks);
+
+  // Applies all updates in one transaction: NotFound for an unknown id, InvalidArgument for
+  // values outside 0..1; nothing is written on any error.
+  Status SetMoods(std::span<const MoodUpdate> updates);
 
   Result<std::vector<Track>> AllTracks() const;
   Result<Track> GetTrack(std::int64_t id) const;

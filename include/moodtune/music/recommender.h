@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -58,9 +59,24 @@ struct Recommendation {
   Reason reason;
 };
 
+// A note attached to an answer (the service renders it as {"code", "message"}).
+struct MusicWarning {
+  std::string code;
+  std::string message;
+};
+inline constexpr std::string_view kTracksWithoutGenre = "tracks_without_genre";
+
+// Issue 15: tracks imported without a genre (genre "", e.g. the deezer-mood import) can
+// never match include_genres. With a genre filter and such tracks in `catalogue`: a
+// kTracksWithoutGenre warning "N of M tracks have no genre and were not matched by the
+// genre filter"; otherwise nullopt. O(catalogue).
+std::optional<MusicWarning> GenreFilterWarning(std::span<const Track> catalogue,
+                                               const std::vector<std::string>& include_genres);
+
 // Picks up to o.n tracks from `catalogue` for probabilities `probs`: greedy per position
 // against TargetPath(ProbsToMoodPoint(probs), o.strategy, o.n), no artist twice, genre
-// filters, recent plays excluded. Returns fewer than n when the filters leave fewer tracks;
+// filters, recent plays excluded. Tracks without a genre never match include_genres and
+// take no same-genre penalty. Returns fewer than n when the filters leave fewer tracks;
 // InvalidArgument for n < 1 or n > 100 or negative weights. Copies only the picked tracks.
 Result<std::vector<Recommendation>> Recommend(std::span<const Track> catalogue,
                                               const EmotionProbs& probs,
