@@ -62,6 +62,9 @@ struct ServerOptions {
   std::string metrics_allow;    // peers allowed /metrics (IPs, IPv4 CIDR); "" = any
   bool store_annotated = true;  // false: no annotated image is drawn or kept (URLs null)
   std::int64_t static_max_bytes = 256 << 20;  // annotated-image store budget, bytes
+  // Deezer API base for fresh preview links of recommended tracks with a Deezer id
+  // ("https://api.deezer.com"); "" = no lookups (offline: answers say previews need one).
+  std::string deezer_api_base;
 };
 
 // One configurable field: its config/env name and description, for docs and --help.

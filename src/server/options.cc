@@ -73,6 +73,8 @@ const std::vector<Field>& Fields() {
        "draw and keep annotated images (false: never kept, URLs null)"},
       {"static_max_bytes", &ServerOptions::static_max_bytes,
        "annotated-image store budget in bytes (oldest evicted first)"},
+      {"deezer_api_base", &ServerOptions::deezer_api_base,
+       "Deezer API base (https://api.deezer.com) for fresh preview links; empty = none"},
   };
   return kFields;
 }
@@ -203,6 +205,9 @@ Status ValidateOptions(const ServerOptions& o) {
   if (o.rate_limit_per_min < 0) return bad("rate_limit_per_min must be >= 0");
   if (o.rate_limit_burst < 1) return bad("rate_limit_burst must be >= 1");
   if (o.static_max_bytes < 1) return bad("static_max_bytes must be >= 1");
+  if (!o.deezer_api_base.empty() && o.deezer_api_base.rfind("http://", 0) != 0 &&
+      o.deezer_api_base.rfind("https://", 0) != 0)
+    return bad("deezer_api_base must start with http:// or https://");
   if (!o.public_url.empty() && o.public_url.rfind("http://", 0) != 0 &&
       o.public_url.rfind("https://", 0) != 0)
     return bad("public_url must start with http:// or https://");

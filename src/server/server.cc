@@ -656,6 +656,8 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
   impl->service =
       std::make_unique<MoodService>(std::move(history), std::move(tracks).value(), &impl->images,
                                     &impl->metrics, decode, o.jpeg_quality);
+  if (!o.deezer_api_base.empty())
+    impl->service->EnablePreviews(music::MakeHttpClient(), o.deezer_api_base);
   impl->Routes();
   // Issue 12: one inference worker per core, and OpenCV's own threads set to match, so
   // workers never compete for the cores (0 = one per core).

@@ -152,6 +152,19 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
     warn("unknown_genre", Status::InvalidArgument("no track in the catalogue has genre " + unknown +
                                                   "; its genres: " + known));
   }
+  // Issue 15: tracks imported without a genre never match a genre filter; say so.
+  if (auto w = music::GenreFilterWarning(tracks_, r.genres); w && warnings)
+    warnings->push_back({w->code, w->message});
+  {
+    std::vector<music::Track> shown;
+    for (const auto& rec : *recs) shown.push_back(rec.track);
+    const auto reasons =
+        music::RefreshPreviews(shown, previews_http_.get(), music::SystemClock(), previews_);
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      (*recs)[i].track.preview_url = shown[i].preview_url;
+      (*recs)[i].preview_reason = reasons[i];
+    }
+  }
   if (!r.listener.empty()) {
     std::vector<std::int64_t> ids;
     for (const auto& rec : *recs) ids.push_back(rec.track.id);
@@ -160,6 +173,11 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
   }
   metrics_->ObserveStage("recommend", SecondsSince(t0));
   return recs;
+}
+
+void MoodService::EnablePreviews(std::unique_ptr<music::HttpClient> http, std::string api_base) {
+  previews_http_ = std::move(http);
+  if (!api_base.empty()) previews_.api_base = std::move(api_base);
 }
 
 Status MoodService::Feedback(const std::string& listener, std::int64_t track_id,

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "moodtune/music/history_store.h"
+#include "moodtune/music/http.h"
+#include "moodtune/music/previews.h"
 #include "moodtune/music/recommender.h"
 #include "moodtune/status.h"
 #include "moodtune/vision.h"
@@ -91,6 +93,11 @@ class MoodService {
 
   std::size_t track_count() const { return tracks_.size(); }
 
+  // Issue 15: fetch a fresh preview link (Deezer's expire) for each recommended track with a
+  // Deezer id through `http` at `api_base`. Without it, tracks without a stored link say why
+  // (previews need a provider). Call before serving.
+  void EnablePreviews(std::unique_ptr<music::HttpClient> http, std::string api_base);
+
  private:
   std::shared_ptr<const Analyzer> analyzer() const;
 
@@ -98,6 +105,8 @@ class MoodService {
   std::shared_ptr<const Analyzer> analyzer_;
   std::atomic<bool> ready_{false};
   const std::unique_ptr<music::HistoryStore> history_;
+  std::unique_ptr<music::HttpClient> previews_http_;  // nullptr: no lookups
+  music::PreviewOptions previews_;
   const std::vector<music::Track> tracks_;
   ImageStore* store_;
   Metrics* metrics_;

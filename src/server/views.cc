@@ -69,6 +69,8 @@ nlohmann::ordered_json TrackJson(const music::Recommendation& r) {
           {"deezer_url", t.deezer_url},
           {"preview_url", t.preview_url.empty() ? nlohmann::ordered_json(nullptr)
                                                 : nlohmann::ordered_json(t.preview_url)},
+          {"preview_reason", r.preview_reason.empty() ? nlohmann::ordered_json(nullptr)
+                                                      : nlohmann::ordered_json(r.preview_reason)},
           {"reason", r.reason.text}};
 }
 

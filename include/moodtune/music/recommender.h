@@ -57,6 +57,7 @@ struct Reason {
 struct Recommendation {
   Track track;
   Reason reason;
+  std::string preview_reason;  // why track.preview_url is empty ("" when it is set)
 };
 
 // A note attached to an answer (the service renders it as {"code", "message"}).
