@@ -102,7 +102,7 @@ if [ -n "$bad" ]; then
   echo "FAIL: objects reference forbidden symbols:" $bad >&2
   fail=1
 fi
-undefined="$("${prefix}nm" -u ./*.o | awk '$1 == "U" {print $2}' | grep -v '^_ZN8moodtune' | sort -u | tr '\n' ' ')"
+undefined="$("${prefix}nm" -u ./*.o | awk '$1 == "U" {print $2}' | grep -v '^_ZN8moodtune' | sort -u | tr '\n' ' ' | sed 's/ $//')"
 
 core_ci=()
 for src in "$core"/src/*.cpp; do core_ci+=("$(basename "${src%.cpp}").ci"); done
@@ -121,7 +121,7 @@ not_counted="$(sed -n 's/^not_counted=//p' <<<"$depth")"
   echo "  Not counted (0 bytes): the DeviceIo/Clock calls (the adapter's own) and libgcc/libc leaves: $not_counted."
   echo "- RAM of the core: one \`DeviceCore\` object, **${core_ram:-?} bytes** on xtensa-lx106 (\`nm -S\` of the probe's \`g_core\`); no heap."
   echo "- Largest single frame in the core: $frame_bytes bytes, \`$frame_fn\` (bound $max_frame_bytes)."
-  echo "- Undefined symbols besides the core's own: \`$undefined\`(no allocator, no exception/RTTI runtime, no printf)."
+  echo "- Undefined symbols besides the core's own: \`$undefined\` (no allocator, no exception/RTTI runtime, no printf)."
 } >>"$report"
 if [ "$chain_bytes" -gt "$max_chain_bytes" ]; then
   echo "FAIL: worst stack chain $chain_bytes B > $max_chain_bytes B" >&2
