@@ -110,6 +110,12 @@ if ! depth="$(python3 "$here/stack_depth.py" _ZN8moodtune6device10DeviceCore4Ste
   echo "FAIL: stack analysis: $depth" >&2
   exit 1
 fi
+# The int8 emotion net's entry point, separately (the firmware calls it outside Step()).
+if ! int8_depth="$(python3 "$here/stack_depth.py" _ZN8moodtune6device10RunInt8NetERKNS0_7Int8NetEPKhPhjPi "${core_ci[@]}")"; then
+  echo "FAIL: stack analysis of RunInt8Net: $int8_depth" >&2
+  exit 1
+fi
+int8_chain_bytes="$(sed -n 's/^worst_chain_bytes=//p' <<<"$int8_depth")"
 chain_bytes="$(sed -n 's/^worst_chain_bytes=//p' <<<"$depth")"
 chain="$(sed -n 's/^worst_chain=//p' <<<"$depth")"
 frame_bytes="$(sed -n 's/^largest_frame_bytes=//p' <<<"$depth")"
@@ -119,12 +125,17 @@ not_counted="$(sed -n 's/^not_counted=//p' <<<"$depth")"
   echo
   echo "- Worst stack depth from \`DeviceCore::Step()\`: **$chain_bytes bytes** (bound $max_chain_bytes): $chain."
   echo "  Not counted (0 bytes): the DeviceIo/Clock calls (the adapter's own) and libgcc/libc leaves: $not_counted."
+  echo "- Worst stack depth from \`RunInt8Net()\` (the int8 emotion net): **$int8_chain_bytes bytes** (bound $max_chain_bytes)."
   echo "- RAM of the core: one \`DeviceCore\` object, **${core_ram:-?} bytes** on xtensa-lx106 (\`nm -S\` of the probe's \`g_core\`); no heap."
   echo "- Largest single frame in the core: $frame_bytes bytes, \`$frame_fn\` (bound $max_frame_bytes)."
   echo "- Undefined symbols besides the core's own: \`$undefined\` (no allocator, no exception/RTTI runtime, no printf)."
 } >>"$report"
 if [ "$chain_bytes" -gt "$max_chain_bytes" ]; then
   echo "FAIL: worst stack chain $chain_bytes B > $max_chain_bytes B" >&2
+  fail=1
+fi
+if [ "$int8_chain_bytes" -gt "$max_chain_bytes" ]; then
+  echo "FAIL: RunInt8Net stack chain $int8_chain_bytes B > $max_chain_bytes B" >&2
   fail=1
 fi
 if [ "$frame_bytes" -gt "$max_frame_bytes" ]; then
