@@ -162,6 +162,9 @@ int main(int argc, char** argv) {
               val.gray.size(), stride, calib.gray.size(), qo.percentile);
   std::printf("top1_agreement %.4f\naccuracy_int8 %.4f\naccuracy_float %.4f\n", agree / n,
               right_int8 / n, right_float / n);
+  std::size_t params = q.dense_weights.size() + q.dense_bias.size();
+  for (std::size_t i = 0; i < q.weights.size(); ++i) params += q.weights[i].size() + q.bias[i].size();
+  std::printf("parameters %zu\n", params);
   std::printf("flash_bytes %zu\narena_bytes %zu\nmacs_per_crop %llu\nhost_ms_per_crop %.2f\n",
               q.FlashBytes(), arena.size(), static_cast<unsigned long long>(Int8NetMacs(q.net)),
               ms / n);
