@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "common/skip.h"
@@ -85,6 +87,127 @@ TEST(Int8Net, RefusesASmallArenaAndMalformedNets) {
   EXPECT_EQ(RunInt8Net(t.net, gray, arena.data(), arena.size(), logits), -1);
 }
 
+// The plain layer-by-layer computation (whole planes, pooling as its own pass) that the
+// core's row-fused routine must reproduce bit for bit.
+int ReferenceRun(const Int8Net& net, const std::uint8_t* gray, std::int32_t* logits) {
+  int side = net.side;
+  std::vector<std::int32_t> cur(gray, gray + side * side);
+  for (std::int32_t& v : cur) v = 2 * v - 255;
+  int ch = 1;
+  for (int i = 0; i < net.num_convs; ++i) {
+    const Int8Conv& c = net.convs[i];
+    std::vector<std::int32_t> out(static_cast<std::size_t>(side) * side * c.cout);
+    for (int y = 0; y < side; ++y)
+      for (int x = 0; x < side; ++x)
+        for (int co = 0; co < c.cout; ++co) {
+          std::int32_t acc = c.bias[co];
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 3; ++kx) {
+              const int iy = y + ky - 1, ix = x + kx - 1;
+              if (iy < 0 || iy >= side || ix < 0 || ix >= side) continue;
+              for (int ci = 0; ci < ch; ++ci)
+                acc += cur[(static_cast<std::size_t>(iy) * side + ix) * ch + ci] *
+                       c.weights[((static_cast<std::size_t>(co) * 3 + ky) * 3 + kx) * ch + ci];
+            }
+          out[(static_cast<std::size_t>(y) * side + x) * c.cout + co] =
+              Requantize(acc, c.mult[co], c.shift[co]);
+        }
+    ch = c.cout;
+    if (c.pool_after) {
+      const int half = side / 2;
+      std::vector<std::int32_t> pooled(static_cast<std::size_t>(half) * half * ch);
+      for (int y = 0; y < half; ++y)
+        for (int x = 0; x < half; ++x)
+          for (int k = 0; k < ch; ++k) {
+            std::int32_t m = 0;
+            for (int dy = 0; dy < 2; ++dy)
+              for (int dx = 0; dx < 2; ++dx)
+                m = std::max(m, out[((static_cast<std::size_t>(2 * y + dy)) * side + 2 * x + dx) * ch + k]);
+            pooled[(static_cast<std::size_t>(y) * half + x) * ch + k] = m;
+          }
+      out.swap(pooled);
+      side = half;
+    }
+    cur.swap(out);
+  }
+  int best = 0;
+  for (int k = 0; k < net.dense.cout; ++k) {
+    std::int32_t acc = net.dense.bias[k];
+    for (int c = 0; c < ch; ++c) {
+      std::int32_t sum = 0;
+      for (int p = 0; p < side * side; ++p) sum += cur[static_cast<std::size_t>(p) * ch + c];
+      acc += sum * net.dense.weights[static_cast<std::size_t>(k) * ch + c];
+    }
+    logits[k] = acc;
+    if (acc > logits[best]) best = k;
+  }
+  return best;
+}
+
+// A random net of the given layer shapes (seeded): weights, biases, multipliers.
+struct RandomNet {
+  std::vector<std::vector<std::int8_t>> w;
+  std::vector<std::vector<std::int32_t>> b, m;
+  std::vector<std::vector<std::uint8_t>> sh;
+  std::vector<Int8Conv> convs;
+  std::vector<std::int8_t> wd;
+  std::vector<std::int32_t> bd;
+  Int8Net net;
+  RandomNet(int side, const std::vector<std::pair<int, bool>>& layers, unsigned seed) {
+    std::uint32_t x = seed;
+    auto next = [&x] { x = x * 1664525u + 1013904223u; return x >> 8; };
+    int cin = 1;
+    convs.reserve(layers.size());
+    for (const auto& [cout, pool] : layers) {
+      w.emplace_back(static_cast<std::size_t>(cout) * 9 * cin);
+      for (auto& v : w.back()) v = static_cast<std::int8_t>(static_cast<int>(next() % 255) - 127);
+      b.emplace_back(cout);
+      for (auto& v : b.back()) v = static_cast<std::int32_t>(next() % 20001) - 10000;
+      m.emplace_back(cout);
+      for (auto& v : m.back()) v = static_cast<std::int32_t>((1u << 30) + next() % (1u << 30));
+      sh.emplace_back(cout);
+      for (auto& v : sh.back()) v = static_cast<std::uint8_t>(36 + next() % 8);
+      convs.push_back(Int8Conv{static_cast<std::uint16_t>(cin), static_cast<std::uint16_t>(cout),
+                               static_cast<std::uint8_t>(pool), w.back().data(), b.back().data(),
+                               m.back().data(), sh.back().data()});
+      cin = cout;
+    }
+    wd.resize(static_cast<std::size_t>(cin) * 5);
+    for (auto& v : wd) v = static_cast<std::int8_t>(static_cast<int>(next() % 255) - 127);
+    bd.assign(5, 0);
+    net.side = static_cast<std::uint16_t>(side);
+    net.convs = convs.data();
+    net.num_convs = static_cast<std::uint8_t>(convs.size());
+    net.dense = Int8Dense{static_cast<std::uint16_t>(cin), 5, wd.data(), bd.data()};
+  }
+};
+
+TEST(Int8Net, RowFusedRoutineMatchesThePlainComputationBitForBit) {
+  const std::vector<std::pair<int, std::vector<std::pair<int, bool>>>> shapes = {
+      {16, {{4, false}, {6, true}, {8, false}, {8, true}}},  // fused first pair, pooled
+      {12, {{3, false}, {5, false}, {4, true}}},             // fused first pair, no pool
+      {10, {{4, true}, {6, false}, {6, true}}},              // first layer pools: not fused
+      {9, {{3, false}, {4, true}, {4, true}}},               // odd sides: pools floor
+      {8, {{5, false}}},                                      // one layer
+  };
+  unsigned seed = 1;
+  for (const auto& [side, layers] : shapes) {
+    const RandomNet r(side, layers, seed++);
+    ASSERT_TRUE(Int8NetValid(r.net));
+    std::vector<std::uint8_t> arena(Int8ArenaBytes(r.net));
+    for (int trial = 0; trial < 3; ++trial) {
+      std::vector<std::uint8_t> gray(static_cast<std::size_t>(side) * side);
+      for (std::size_t i = 0; i < gray.size(); ++i)
+        gray[i] = static_cast<std::uint8_t>((i * 37 + trial * 101 + side) % 256);
+      std::int32_t got[5], want[5];
+      const int top = RunInt8Net(r.net, gray.data(), arena.data(), arena.size(), got);
+      const int want_top = ReferenceRun(r.net, gray.data(), want);
+      EXPECT_EQ(top, want_top) << "side " << side << " trial " << trial;
+      for (int k = 0; k < 5; ++k) EXPECT_EQ(got[k], want[k]) << "side " << side << " logit " << k;
+    }
+  }
+}
+
 TEST(Int8Net, QuantisedEmotionModelAgreesWithTheOnnxModel) {
   testing::FloatNet f;
   std::string error;
@@ -104,6 +227,11 @@ TEST(Int8Net, QuantisedEmotionModelAgreesWithTheOnnxModel) {
     const int top = RunInt8Net(q.net, val.gray[i].ptr<std::uint8_t>(), arena.data(), arena.size(),
                                logits);
     ASSERT_GE(top, 0);
+    if (i % 50 == 0) {  // the row-fused routine and the plain computation, on the real model
+      std::int32_t want[kNumWireEmotions];
+      EXPECT_EQ(ReferenceRun(q.net, val.gray[i].ptr<std::uint8_t>(), want), top);
+      for (int k = 0; k < kNumWireEmotions; ++k) EXPECT_EQ(logits[k], want[k]) << "crop " << i;
+    }
     cv::Point maxloc;
     cv::minMaxLoc(probs.row(static_cast<int>(i)), nullptr, nullptr, nullptr, &maxloc);
     agree += top == maxloc.x;

@@ -40,8 +40,11 @@ struct Int8Net {
   Int8Dense dense;
 };
 
-// Scratch bytes RunInt8Net needs for `net` (the input plane as int16 plus two activation
-// buffers of the largest layer output). 0 when the net is malformed (see Int8NetValid).
+// Scratch bytes RunInt8Net needs for `net`: the largest layer input + output pair (the two
+// ping-pong at the ends of one buffer), two un-pooled rows for pooling on the fly, and, when
+// the first conv does not pool, a few of its rows (it is computed row by row from the crop as
+// the second conv needs them, so its full output never exists). 0 when the net is malformed
+// (see Int8NetValid).
 size_t Int8ArenaBytes(const Int8Net& net);
 // True when the layer chain is consistent (channels match, sizes stay >= 1, pointers set).
 bool Int8NetValid(const Int8Net& net);
@@ -49,7 +52,8 @@ bool Int8NetValid(const Int8Net& net);
 uint64_t Int8NetMacs(const Int8Net& net);
 
 // Runs the net on `gray` (side x side bytes, row-major; the model's input is gray/127.5 - 1,
-// which is exactly (2 gray - 255)/255 and is fed as that int16). Writes net.dense.cout logits
+// which is exactly (2 gray - 255)/255 and is computed so from each pixel; `gray` is read, not
+// copied, and must stay valid for the call). Writes net.dense.cout logits
 // (in the dense accumulator's units: comparable with each other, so argmax is the class) and
 // returns the index of the largest; -1 when the arena is smaller than Int8ArenaBytes or the
 // net is not valid.
