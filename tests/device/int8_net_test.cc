@@ -252,6 +252,8 @@ TEST(Int8Net, QuantisedEmotionModelAgreesWithTheOnnxModel) {
   EXPECT_LE(std::fabs(right_int8 - right_float) / n, 0.02)
       << "int8 " << right_int8 / n << " vs float " << right_float / n;
   EXPECT_LT(max_logit_err, 0.25) << "largest probability difference";
+  EXPECT_LE(arena.size(), 64u * 1024) << "the issue's RAM goal for the on-device net";
+  RecordProperty("int8_arena_bytes", static_cast<int>(arena.size()));
 }
 
 }  // namespace
