@@ -3,7 +3,8 @@
 // Usage: device_int8_eval [stride=1] [calibration_per_class=64] [percentile=100] [model.cpp]
 //        device_int8_eval dev [calibration_per_class=64]
 //   the fixed-framing path on the real dev photos (faces-in-the-wild-dev): no face detector,
-//   a centre square of each photo (several sizes) -> 48x48 gray -> int8 and float nets.
+//   a centre square of each photo (several sizes) -> 48x48 gray -> int8 and float nets; then
+//   the served path's crops (BlazeFace, best face, FaceInput: what the service classifies).
 // With a fourth argument it also writes the quantised net as C++ const arrays (for flash) that
 // define `moodtune::device::kEmotionInt8Net`.
 #include <chrono>
@@ -15,6 +16,7 @@
 
 #include "int8_data.h"
 #include "int8_quantizer.h"
+#include "moodtune/vision.h"
 
 using namespace moodtune::device;
 using namespace moodtune::device::testing;
@@ -70,6 +72,7 @@ int RunDev(FloatNet& f, const QuantizedNet& q) {
   const auto root = moodtune_test::DataDir() / "faces-in-the-wild-dev";
   std::vector<cv::Mat> photos;
   std::vector<int> labels;
+  std::vector<std::filesystem::path> paths;
   for (const auto& path : moodtune_test::ImagesUnder(root)) {
     const int label = DevLabel(path.parent_path().filename().string());
     if (label < 0) continue;
@@ -77,6 +80,7 @@ int RunDev(FloatNet& f, const QuantizedNet& q) {
     if (g.empty()) continue;
     photos.push_back(g);
     labels.push_back(label);
+    paths.push_back(path);
   }
   if (photos.empty()) {
     std::fprintf(stderr, "no dev photos under %s\n", root.c_str());
@@ -109,6 +113,44 @@ int RunDev(FloatNet& f, const QuantizedNet& q) {
     std::printf("centre %.1f: accuracy_int8 %.4f accuracy_float %.4f top1_agreement %.4f\n", frac,
                 right_int8 / n, right_float / n, agree / n);
   }
+  // The served path: detector + FaceInput (photos without a face are counted and skipped).
+  moodtune::BlazeFaceOptions bo;
+  bo.model_path = std::string(MOODTUNE_SOURCE_DIR) + "/models/blazeface/" +
+                  "face_detection_back_256x256_barracuda.onnx";
+  auto detector = moodtune::CreateBlazeFaceDetector(bo);
+  if (!detector.ok()) {
+    std::fprintf(stderr, "detector: %s\n", detector.status().ToString().c_str());
+    return 1;
+  }
+  std::vector<cv::Mat> crops;
+  std::vector<int> crop_labels;
+  int no_face = 0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    auto bgr = moodtune::ReadImageFile(paths[i].string());
+    if (!bgr.ok()) continue;
+    auto faces = (*detector)->Detect(*bgr);
+    if (!faces.ok() || faces->empty()) {
+      ++no_face;
+      continue;
+    }
+    crops.push_back(moodtune::FaceInput(*bgr, &faces->front()));
+    crop_labels.push_back(labels[i]);
+  }
+  const cv::Mat probs = FloatProbs(f, crops);
+  int agree = 0, right_int8 = 0, right_float = 0;
+  for (std::size_t i = 0; i < crops.size(); ++i) {
+    int32_t logits[kNumWireEmotions];
+    const int top = RunInt8Net(q.net, crops[i].ptr<std::uint8_t>(), arena.data(), arena.size(), logits);
+    cv::Point maxloc;
+    cv::minMaxLoc(probs.row(static_cast<int>(i)), nullptr, nullptr, nullptr, &maxloc);
+    agree += top == maxloc.x;
+    right_int8 += top == crop_labels[i];
+    right_float += maxloc.x == crop_labels[i];
+  }
+  const double n = static_cast<double>(crops.size());
+  std::printf("aligned (BlazeFace + FaceInput, single crop, no flip): %zu crops, %d without a face: "
+              "accuracy_int8 %.4f accuracy_float %.4f top1_agreement %.4f\n",
+              crops.size(), no_face, right_int8 / n, right_float / n, agree / n);
   return 0;
 }
 
