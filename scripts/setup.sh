@@ -24,6 +24,7 @@ packages=(
   libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev chromium wrk
   clang-14 libclang-rt-14-dev libyaml-cpp-dev postgresql libpqxx-dev
+  gcc-xtensa-lx106 picolibc-xtensa-lx106-elf
 )
 missing=()
 for p in "${packages[@]}"; do

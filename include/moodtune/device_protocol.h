@@ -2,7 +2,9 @@
 // service (encoder) and the ESP32-CAM firmware core (parser). This is the one header the
 // firmware shares with the service (STYLE rule 15), so it is self-contained, header-only and
 // C++17 (the ESP32 Arduino toolchain is GCC 8): fixed-width ints, no STL in the wire struct,
-// no allocation, no exceptions, no RTTI.
+// no allocation, no exceptions, no RTTI. Only C headers (<stdint.h>, <stddef.h>): the Xtensa
+// cross-compiler with picolibc (firmware/esp32-cam/scripts/cross_build.sh) ships no C++
+// standard library headers, so the types are the global uint8_t/size_t, not std::.
 // Thread-safety: pure functions on caller-owned buffers; safe from any thread.
 //
 // Request (documented here; the service implements it):
@@ -10,6 +12,8 @@
 //   Content-Type: image/jpeg              the JPEG as the raw body, or
 //   Content-Type: multipart/form-data     one part named "image" holding the JPEG
 //   X-Device-Id: <id>                     optional, <= kMaxDeviceIdLen printable ASCII
+//   Authorization: Bearer <key>           optional API key (when the service requires one),
+//                                         <= kMaxApiKeyLen printable ASCII without spaces
 //
 // Answer (any HTTP status; the body is always this format, Content-Type: text/plain):
 //   v=1                      first line, always; the protocol version (kProtocolVersion)
@@ -25,44 +29,62 @@
 // ASCII; values are UTF-8 without control characters; cutting keeps whole UTF-8 characters;
 // unknown keys are ignored (so v1 can grow); a key given twice is an error; the whole body is
 // at most kMaxAnswerBytes. A different `v=` is rejected (kUnsupportedVersion).
+//
+// Retries (what the device does with the HTTP status, IsPermanentHttpStatus below): 2xx with
+// status=ok is shown; status=no_face is shown and not retried; a permanent refusal (400, 401,
+// 403, 404, 413, 415, 422) is shown and not retried; anything else (5xx, 429, no connection,
+// a body that does not parse) is retried with backoff. On 429 and 503 the device waits at least
+// `Retry-After: <seconds>` (delta-seconds only; the device has no wall clock for HTTP-dates),
+// capped by its own limit.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
+#include <stddef.h>
+#include <stdint.h>
 
 namespace moodtune::device {
 
-inline constexpr std::uint8_t kProtocolVersion = 1;
-inline constexpr std::size_t kMaxAnswerBytes = 1024;  // whole body, bytes
-inline constexpr std::size_t kMaxTitleLen = 96;       // bytes, without the NUL
-inline constexpr std::size_t kMaxArtistLen = 64;
-inline constexpr std::size_t kMaxUrlLen = 160;
-inline constexpr std::size_t kMaxErrorLen = 64;
-inline constexpr std::size_t kMaxDeviceIdLen = 32;
+inline constexpr uint8_t kProtocolVersion = 1;
+inline constexpr size_t kMaxAnswerBytes = 1024;  // whole body, bytes
+inline constexpr size_t kMaxTitleLen = 96;       // bytes, without the NUL
+inline constexpr size_t kMaxArtistLen = 64;
+inline constexpr size_t kMaxUrlLen = 160;
+inline constexpr size_t kMaxErrorLen = 64;
+inline constexpr size_t kMaxDeviceIdLen = 32;
 inline constexpr const char* kMoodPath = "/v1/device/mood";
 inline constexpr const char* kDeviceIdHeader = "X-Device-Id";
+inline constexpr size_t kMaxApiKeyLen = 128;  // bytes, without the NUL
+inline constexpr const char* kAuthorizationHeader = "Authorization";
+inline constexpr const char* kRetryAfterHeader = "Retry-After";
+
+// True for the HTTP statuses a device must not retry (the request itself is refused: bad
+// request, missing/wrong API key, forbidden, wrong path, too large, wrong media type,
+// unprocessable). 429 and 5xx are transient and not listed.
+inline constexpr bool IsPermanentHttpStatus(uint16_t http_status) {
+  return http_status == 400 || http_status == 401 || http_status == 403 || http_status == 404 ||
+         http_status == 413 || http_status == 415 || http_status == 422;
+}
 
 // Same order as moodtune::Emotion (include/moodtune/emotion.h); a host test checks it.
-enum class WireEmotion : std::uint8_t {
+enum class WireEmotion : uint8_t {
   kAngry = 0, kDisgust, kFear, kHappy, kSad, kSurprise, kNeutral
 };
-inline constexpr std::uint8_t kNumWireEmotions = 7;
+inline constexpr uint8_t kNumWireEmotions = 7;
 
-enum class AnswerStatus : std::uint8_t { kOk = 0, kNoFace = 1, kError = 2 };
+enum class AnswerStatus : uint8_t { kOk = 0, kNoFace = 1, kError = 2 };
 
 struct Rgb {
-  std::uint8_t r = 0, g = 0, b = 0;
+  uint8_t r = 0, g = 0, b = 0;
 };
 inline constexpr bool operator==(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
 inline constexpr bool operator!=(Rgb a, Rgb b) { return !(a == b); }
 
 // The decoded answer. Strings are NUL-terminated and always valid (empty when absent).
 struct MoodAnswer {
-  std::uint8_t version = kProtocolVersion;
+  uint8_t version = kProtocolVersion;
   AnswerStatus status = AnswerStatus::kError;
   WireEmotion emotion = WireEmotion::kNeutral;
-  std::uint16_t confidence_milli = 0;  // confidence x 1000, 0..1000
-  std::uint8_t has_rgb = 0;            // 1 when `rgb=` was given
+  uint16_t confidence_milli = 0;  // confidence x 1000, 0..1000
+  uint8_t has_rgb = 0;            // 1 when `rgb=` was given
   Rgb rgb;
   char title[kMaxTitleLen + 1] = {};
   char artist[kMaxArtistLen + 1] = {};
@@ -70,7 +92,7 @@ struct MoodAnswer {
   char error[kMaxErrorLen + 1] = {};
 };
 
-enum class ParseError : std::uint8_t {
+enum class ParseError : uint8_t {
   kOk = 0,
   kTooLong,             // body longer than kMaxAnswerBytes
   kNoVersion,           // first line is not `v=<n>`
@@ -85,7 +107,7 @@ enum class ParseError : std::uint8_t {
 inline const char* WireEmotionName(WireEmotion e) {
   static const char* const kNames[kNumWireEmotions] = {"angry", "disgust",  "fear",   "happy",
                                                        "sad",   "surprise", "neutral"};
-  const auto i = static_cast<std::uint8_t>(e);
+  const auto i = static_cast<uint8_t>(e);
   return i < kNumWireEmotions ? kNames[i] : "neutral";
 }
 
@@ -117,11 +139,11 @@ namespace detail {
 // the no-STL rule for wire code both hold.
 struct Span {
   const char* p;
-  std::size_t n;
+  size_t n;
 };
 
 inline bool Equals(Span s, const char* lit) {
-  std::size_t i = 0;
+  size_t i = 0;
   for (; i < s.n; ++i)
     if (lit[i] == '\0' || lit[i] != s.p[i]) return false;
   return lit[i] == '\0';
@@ -129,23 +151,23 @@ inline bool Equals(Span s, const char* lit) {
 
 // Copies at most `cap` bytes of `v` into `dst` (cap + 1 bytes), never splitting a UTF-8
 // sequence, and NUL-terminates.
-inline void CopyCut(Span v, char* dst, std::size_t cap) {
-  std::size_t n = v.n < cap ? v.n : cap;
+inline void CopyCut(Span v, char* dst, size_t cap) {
+  size_t n = v.n < cap ? v.n : cap;
   if (n < v.n) {
     // Step back over continuation bytes so the cut falls on a character boundary.
     while (n > 0 && (static_cast<unsigned char>(v.p[n]) & 0xC0) == 0x80) --n;
   }
-  for (std::size_t i = 0; i < n; ++i) dst[i] = v.p[i];
+  for (size_t i = 0; i < n; ++i) dst[i] = v.p[i];
   dst[n] = '\0';
 }
 
 // Parses an unsigned decimal in [0, max]; false on empty, non-digits or overflow.
-inline bool ParseUint(Span v, std::uint32_t max, std::uint32_t* out) {
+inline bool ParseUint(Span v, uint32_t max, uint32_t* out) {
   if (v.n == 0 || v.n > 9) return false;
-  std::uint32_t x = 0;
-  for (std::size_t i = 0; i < v.n; ++i) {
+  uint32_t x = 0;
+  for (size_t i = 0; i < v.n; ++i) {
     if (v.p[i] < '0' || v.p[i] > '9') return false;
-    x = x * 10 + static_cast<std::uint32_t>(v.p[i] - '0');
+    x = x * 10 + static_cast<uint32_t>(v.p[i] - '0');
   }
   if (x > max) return false;
   *out = x;
@@ -153,23 +175,23 @@ inline bool ParseUint(Span v, std::uint32_t max, std::uint32_t* out) {
 }
 
 // "0", "1", "0.93", "1.000", ".5" -> milli; digits after the third decimal are dropped.
-inline bool ParseConfidence(Span v, std::uint16_t* out) {
-  std::size_t i = 0;
-  std::uint32_t whole = 0;
-  std::size_t whole_digits = 0;
+inline bool ParseConfidence(Span v, uint16_t* out) {
+  size_t i = 0;
+  uint32_t whole = 0;
+  size_t whole_digits = 0;
   while (i < v.n && v.p[i] >= '0' && v.p[i] <= '9') {
     if (++whole_digits > 3) return false;
-    whole = whole * 10 + static_cast<std::uint32_t>(v.p[i] - '0');
+    whole = whole * 10 + static_cast<uint32_t>(v.p[i] - '0');
     ++i;
   }
-  std::uint32_t frac = 0;
-  std::size_t frac_digits = 0;
+  uint32_t frac = 0;
+  size_t frac_digits = 0;
   if (i < v.n && v.p[i] == '.') {
     ++i;
-    std::size_t start = i;
+    size_t start = i;
     while (i < v.n && v.p[i] >= '0' && v.p[i] <= '9') {
       if (frac_digits < 3) {
-        frac = frac * 10 + static_cast<std::uint32_t>(v.p[i] - '0');
+        frac = frac * 10 + static_cast<uint32_t>(v.p[i] - '0');
         ++frac_digits;
       }
       ++i;
@@ -181,40 +203,40 @@ inline bool ParseConfidence(Span v, std::uint16_t* out) {
     frac *= 10;
     ++frac_digits;
   }
-  const std::uint32_t milli = whole * 1000 + frac;
+  const uint32_t milli = whole * 1000 + frac;
   if (milli > 1000) return false;
-  *out = static_cast<std::uint16_t>(milli);
+  *out = static_cast<uint16_t>(milli);
   return true;
 }
 
 inline bool ParseRgb(Span v, Rgb* out) {
-  std::uint32_t c[3] = {0, 0, 0};
-  std::size_t start = 0;
+  uint32_t c[3] = {0, 0, 0};
+  size_t start = 0;
   for (int k = 0; k < 3; ++k) {
-    std::size_t end = start;
+    size_t end = start;
     while (end < v.n && v.p[end] != ',') ++end;
     if ((k < 2) != (end < v.n)) return false;  // exactly two commas
     if (!ParseUint(Span{v.p + start, end - start}, 255, &c[k])) return false;
     start = end + 1;
   }
-  out->r = static_cast<std::uint8_t>(c[0]);
-  out->g = static_cast<std::uint8_t>(c[1]);
-  out->b = static_cast<std::uint8_t>(c[2]);
+  out->r = static_cast<uint8_t>(c[0]);
+  out->g = static_cast<uint8_t>(c[1]);
+  out->b = static_cast<uint8_t>(c[2]);
   return true;
 }
 
 // Writes text into buf[pos..cap); returns false when it does not fit.
-inline bool Put(char* buf, std::size_t cap, std::size_t* pos, const char* s, std::size_t n) {
+inline bool Put(char* buf, size_t cap, size_t* pos, const char* s, size_t n) {
   if (n > cap - *pos) return false;
-  for (std::size_t i = 0; i < n; ++i) buf[(*pos)++] = s[i];
+  for (size_t i = 0; i < n; ++i) buf[(*pos)++] = s[i];
   return true;
 }
-inline bool PutStr(char* buf, std::size_t cap, std::size_t* pos, const char* s) {
-  std::size_t n = 0;
+inline bool PutStr(char* buf, size_t cap, size_t* pos, const char* s) {
+  size_t n = 0;
   while (s[n] != '\0') ++n;
   return Put(buf, cap, pos, s, n);
 }
-inline bool PutUint(char* buf, std::size_t cap, std::size_t* pos, std::uint32_t v, int min_digits) {
+inline bool PutUint(char* buf, size_t cap, size_t* pos, uint32_t v, int min_digits) {
   char tmp[10];
   int n = 0;
   do {
@@ -224,20 +246,20 @@ inline bool PutUint(char* buf, std::size_t cap, std::size_t* pos, std::uint32_t 
   while (n < min_digits) tmp[n++] = '0';
   char out[10];
   for (int i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
-  return Put(buf, cap, pos, out, static_cast<std::size_t>(n));
+  return Put(buf, cap, pos, out, static_cast<size_t>(n));
 }
 // Writes `key=value\n`, replacing control characters in the value with spaces (values are one
 // line) and cutting it to `max_len` bytes on a UTF-8 boundary.
-inline bool PutField(char* buf, std::size_t cap, std::size_t* pos, const char* key,
-                     const char* value, std::size_t max_len) {
-  std::size_t n = 0;  // bounded: the value arrays hold max_len + 1 bytes
+inline bool PutField(char* buf, size_t cap, size_t* pos, const char* key,
+                     const char* value, size_t max_len) {
+  size_t n = 0;  // bounded: the value arrays hold max_len + 1 bytes
   while (n <= max_len && value[n] != '\0') ++n;
   if (n > max_len) {
     n = max_len;
     while (n > 0 && (static_cast<unsigned char>(value[n]) & 0xC0) == 0x80) --n;
   }
   if (!PutStr(buf, cap, pos, key) || !Put(buf, cap, pos, "=", 1)) return false;
-  for (std::size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const unsigned char c = static_cast<unsigned char>(value[i]);
     const char safe = (c < 0x20 || c == 0x7F) ? ' ' : value[i];
     if (!Put(buf, cap, pos, &safe, 1)) return false;
@@ -250,21 +272,21 @@ inline bool PutField(char* buf, std::size_t cap, std::size_t* pos, const char* k
 // Parses an answer body of `len` bytes (need not be NUL-terminated). On kOk, *out holds the
 // answer; on error, *out is reset to a default (status=error) answer. Never reads outside
 // [data, data + len), never writes outside *out, allocates nothing.
-inline ParseError ParseMoodAnswer(const char* data, std::size_t len, MoodAnswer* out) {
+inline ParseError ParseMoodAnswer(const char* data, size_t len, MoodAnswer* out) {
   *out = MoodAnswer{};
   if (len > kMaxAnswerBytes) return ParseError::kTooLong;
   if (data == nullptr) len = 0;
-  enum : std::uint16_t {
+  enum : uint16_t {
     kSeenStatus = 1, kSeenEmotion = 2, kSeenConfidence = 4, kSeenRgb = 8,
     kSeenTitle = 16, kSeenArtist = 32, kSeenUrl = 64, kSeenError = 128,
   };
-  std::uint16_t seen = 0;
+  uint16_t seen = 0;
   MoodAnswer a;
   bool first = true;
-  std::size_t pos = 0;
+  size_t pos = 0;
   ParseError err = ParseError::kOk;
   while (pos < len && err == ParseError::kOk) {
-    std::size_t end = pos;
+    size_t end = pos;
     while (end < len && data[end] != '\n') ++end;
     detail::Span line{data + pos, end - pos};
     pos = end + 1;
@@ -273,7 +295,7 @@ inline ParseError ParseMoodAnswer(const char* data, std::size_t len, MoodAnswer*
       if (first) { err = ParseError::kNoVersion; }
       continue;  // tolerate blank lines (e.g. a trailing one)
     }
-    std::size_t eq = 0;
+    size_t eq = 0;
     while (eq < line.n && line.p[eq] != '=') ++eq;
     if (eq == line.n || eq == 0) {
       err = first ? ParseError::kNoVersion : ParseError::kBadLine;
@@ -281,29 +303,29 @@ inline ParseError ParseMoodAnswer(const char* data, std::size_t len, MoodAnswer*
     }
     const detail::Span key{line.p, eq};
     const detail::Span value{line.p + eq + 1, line.n - eq - 1};
-    for (std::size_t i = 0; i < key.n; ++i) {
+    for (size_t i = 0; i < key.n; ++i) {
       const char c = key.p[i];
       if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) err = ParseError::kBadLine;
     }
-    for (std::size_t i = 0; i < value.n; ++i) {
+    for (size_t i = 0; i < value.n; ++i) {
       const unsigned char c = static_cast<unsigned char>(value.p[i]);
       if (c < 0x20 || c == 0x7F) err = ParseError::kBadLine;
     }
     if (err != ParseError::kOk) break;
     if (first) {
       first = false;
-      std::uint32_t v = 0;
+      uint32_t v = 0;
       if (!detail::Equals(key, "v") || !detail::ParseUint(value, 255, &v)) {
         err = ParseError::kNoVersion;
       } else if (v != kProtocolVersion) {
         err = ParseError::kUnsupportedVersion;
       }
-      a.version = static_cast<std::uint8_t>(v);
+      a.version = static_cast<uint8_t>(v);
       continue;
     }
-    auto mark = [&](std::uint16_t bit) {
+    auto mark = [&](uint16_t bit) {
       if (seen & bit) err = ParseError::kDuplicateKey;
-      seen = static_cast<std::uint16_t>(seen | bit);
+      seen = static_cast<uint16_t>(seen | bit);
       return err == ParseError::kOk;
     };
     if (detail::Equals(key, "status")) {
@@ -315,7 +337,7 @@ inline ParseError ParseMoodAnswer(const char* data, std::size_t len, MoodAnswer*
     } else if (detail::Equals(key, "emotion")) {
       if (!mark(kSeenEmotion)) break;
       bool found = false;
-      for (std::uint8_t i = 0; i < kNumWireEmotions && !found; ++i) {
+      for (uint8_t i = 0; i < kNumWireEmotions && !found; ++i) {
         if (detail::Equals(value, WireEmotionName(static_cast<WireEmotion>(i)))) {
           a.emotion = static_cast<WireEmotion>(i);
           found = true;
@@ -355,15 +377,15 @@ inline ParseError ParseMoodAnswer(const char* data, std::size_t len, MoodAnswer*
 // Encodes `a` into buf[0..cap) (no NUL added). Returns the byte count, or 0 when it does not
 // fit (kMaxAnswerBytes always suffices). Fields follow the order documented above; rgb only
 // when has_rgb; empty strings are left out; `version` is always written as kProtocolVersion.
-inline std::size_t EncodeMoodAnswer(const MoodAnswer& a, char* buf, std::size_t cap) {
-  std::size_t pos = 0;
+inline size_t EncodeMoodAnswer(const MoodAnswer& a, char* buf, size_t cap) {
+  size_t pos = 0;
   bool ok = detail::PutStr(buf, cap, &pos, "v=") &&
             detail::PutUint(buf, cap, &pos, kProtocolVersion, 1) &&
             detail::PutStr(buf, cap, &pos, "\nstatus=") &&
             detail::PutStr(buf, cap, &pos, AnswerStatusName(a.status)) &&
             detail::PutStr(buf, cap, &pos, "\n");
   if (ok && a.status == AnswerStatus::kOk) {
-    const std::uint16_t c = a.confidence_milli > 1000 ? 1000 : a.confidence_milli;
+    const uint16_t c = a.confidence_milli > 1000 ? 1000 : a.confidence_milli;
     ok = detail::PutStr(buf, cap, &pos, "emotion=") &&
          detail::PutStr(buf, cap, &pos, WireEmotionName(a.emotion)) &&
          detail::PutStr(buf, cap, &pos, "\nconfidence=") &&
@@ -379,7 +401,7 @@ inline std::size_t EncodeMoodAnswer(const MoodAnswer& a, char* buf, std::size_t 
   struct Text {
     const char* key;
     const char* value;
-    std::size_t max;
+    size_t max;
   };
   const Text texts[] = {{"title", a.title, kMaxTitleLen},
                         {"artist", a.artist, kMaxArtistLen},

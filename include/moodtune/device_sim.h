@@ -24,6 +24,7 @@ struct SimOptions {
   std::uint32_t interval_ms = 5000;  // capture period
   std::uint32_t max_results = 0;    // stop after this many upload outcomes; 0 = run forever
   std::string device_id = "device-sim";  // X-Device-Id
+  std::string api_key;              // sent as Authorization: Bearer <key>; "" = none
   bool multipart = false;           // multipart/form-data instead of a raw image/jpeg body
   std::uint32_t timeout_ms = 5000;  // HTTP connect/read/write timeout
   std::uint32_t show_ms = 8000;     // how long a result stays lit (DeviceCore::show_ms)

@@ -49,6 +49,8 @@ void AddDeviceCommands(CLI::App& app, int* exit_code) {
   sub->add_option("--interval", f->interval, "Capture period (5s, 500ms, 2m)")->capture_default_str();
   sub->add_flag("--once", f->once, "Stop after the first result; exit 0 only if an emotion shows");
   sub->add_option("--device-id", f->sim.device_id, "X-Device-Id header")->capture_default_str();
+  sub->add_option("--api-key", f->sim.api_key, "API key, sent as Authorization: Bearer")
+      ->envname("MOODTUNE_API_KEY");
   sub->add_flag("--multipart", f->sim.multipart, "Send multipart/form-data instead of raw image/jpeg");
   sub->add_option("--timeout-ms", f->sim.timeout_ms, "HTTP timeout in ms")->capture_default_str();
   sub->callback([f, exit_code, images, camera] {

@@ -52,6 +52,9 @@ Result<SimResult> RunDeviceSim(const SimOptions& o, std::ostream& out, std::ostr
     return Status::InvalidArgument("bad --server URL: " + o.server);
   if (!o.device_id.empty() && !device::IsValidDeviceId(o.device_id.c_str()))
     return Status::InvalidArgument("bad device id: " + o.device_id);
+  if (!o.api_key.empty() && !device::IsValidApiKey(o.api_key.c_str()))
+    return Status::InvalidArgument("bad API key: printable ASCII without spaces, at most " +
+                                   std::to_string(device::kMaxApiKeyLen) + " bytes");
   if (o.interval_ms == 0) return Status::InvalidArgument("interval must be > 0");
   auto source = o.images.empty() ? OpenCamera(o.camera) : OpenImageFolder(o.images);
   if (!source.ok()) return source.status();
@@ -72,6 +75,7 @@ Result<SimResult> RunDeviceSim(const SimOptions& o, std::ostream& out, std::ostr
   co.show_ms = o.show_ms;
   co.encoding = o.multipart ? device::UploadEncoding::kMultipart : device::UploadEncoding::kRawJpeg;
   co.device_id = o.device_id.c_str();
+  co.api_key = o.api_key.c_str();
   device::DeviceCore core(co, &clock, &io);
 
   SimResult result;

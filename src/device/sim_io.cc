@@ -119,6 +119,7 @@ device::HttpReply LinuxDeviceIo::Post(const device::UploadRequest& req, char* bo
   request_body_.append(req.tail, req.tail_len);
   httplib::Headers headers;
   if (req.device_id[0] != '\0') headers.emplace(device::kDeviceIdHeader, req.device_id);
+  if (req.authorization[0] != '\0') headers.emplace(device::kAuthorizationHeader, req.authorization);
   const std::string origin = std::string(url_.https ? "https://" : "http://") + url_.host + ":" +
                              std::to_string(url_.port);
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
@@ -140,6 +141,11 @@ device::HttpReply LinuxDeviceIo::Post(const device::UploadRequest& req, char* bo
   reply.body_len = std::min(b.size(), cap);
   reply.truncated = b.size() > cap;
   std::memcpy(body, b.data(), reply.body_len);
+  // Handed over raw, cut to fit, as the firmware adapter does; the core parses it.
+  const std::string retry_after = res->get_header_value(device::kRetryAfterHeader);
+  const std::size_t n = std::min(retry_after.size(), sizeof(reply.retry_after) - 1);
+  std::memcpy(reply.retry_after, retry_after.data(), n);
+  reply.retry_after[n] = '\0';
   return reply;
 }
 

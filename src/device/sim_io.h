@@ -17,7 +17,7 @@
 
 namespace moodtune::device_sim {
 
-class SteadyClock : public device::Clock {
+class SteadyClock final : public device::Clock {
  public:
   std::uint32_t NowMs() override;
 
@@ -37,11 +37,11 @@ Result<std::unique_ptr<FrameSource>> OpenCamera(const std::string& device);
 
 using StateHook = std::function<void(device::State, device::State, const char*)>;
 
-class LinuxDeviceIo : public device::DeviceIo {
+class LinuxDeviceIo final : public device::DeviceIo {
  public:
   LinuxDeviceIo(device::ServerUrl url, std::unique_ptr<FrameSource> source,
                 std::uint32_t timeout_ms, StateHook hook);
-  ~LinuxDeviceIo() override;
+  ~LinuxDeviceIo();
 
   bool WifiConnected() override { return true; }  // the host's network is up or unreachable
   void WifiReconnect() override {}

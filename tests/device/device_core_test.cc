@@ -38,9 +38,12 @@ TEST(DeviceCore, OptionDefaultsAreDocumented) {
   EXPECT_EQ(o.show_ms, 8000u);
   EXPECT_EQ(o.no_face_ms, 2000u);
   EXPECT_EQ(o.camera_error_ms, 3000u);
+  EXPECT_EQ(o.rejected_ms, 5000u);
+  EXPECT_EQ(o.max_retry_after_ms, 300000u);
   EXPECT_EQ(o.max_retries, 5);
   EXPECT_EQ(o.encoding, UploadEncoding::kRawJpeg);
   EXPECT_STREQ(o.device_id, "");
+  EXPECT_STREQ(o.api_key, "");
 }
 
 TEST(DeviceCore, ButtonRunsAFullCycleAndFadesToTheEmotionColour) {
@@ -66,6 +69,7 @@ TEST(DeviceCore, ButtonRunsAFullCycleAndFadesToTheEmotionColour) {
   EXPECT_EQ(io.held, 0);
   EXPECT_STREQ(io.last_content_type, "image/jpeg");
   EXPECT_STREQ(io.last_device_id, "cam-7");
+  EXPECT_STREQ(io.last_authorization, "") << "no API key configured: no header";
   EXPECT_EQ(io.last_jpeg, FakeIo::kJpeg);
   EXPECT_EQ(io.last_content_length, sizeof(FakeIo::kJpeg));
 
@@ -210,6 +214,11 @@ TEST(DeviceCore, EachFailureLandsInItsErrorStateWithItsPattern) {
       {"500 non-protocol", TextReply(500, "<html>oops</html>"), State::kServerError},
       {"200 garbage", TextReply(200, "{\"class_of_emotion\":\"Happy\"}"), State::kServerError},
       {"ok but 404", TextReply(404, "v=1\nstatus=ok\nemotion=sad\nconfidence=1\n"),
+       State::kRejected},
+      {"401 protocol", TextReply(401, "v=1\nstatus=error\nerror=unauthorized\n"),
+       State::kRejected},
+      {"413 json", TextReply(413, "{\"error\":\"payload_too_large\"}"), State::kRejected},
+      {"429 protocol", TextReply(429, "v=1\nstatus=error\nerror=rate_limited\n"),
        State::kServerError},
       {"unreachable", Unreachable(), State::kServerUnreachable},
   };
@@ -292,6 +301,142 @@ TEST(DeviceCore, MultipartEncodingReachesTheTransport) {
   EXPECT_EQ(std::string(io.last_content_type).rfind("multipart/form-data; boundary=", 0), 0u);
   EXPECT_GT(io.last_content_length, sizeof(FakeIo::kJpeg) + 100);
   EXPECT_EQ(core.state(), State::kShow);
+}
+
+TEST(DeviceCore, ApiKeyIsSentAsBearerAuthorization) {
+  FakeClock clock;
+  FakeIo io(&clock);
+  io.Push(OkReply(WireEmotion::kHappy, 900));
+  CoreOptions o = Quiet();
+  o.api_key = "k-0123456789";
+  DeviceCore core(o, &clock, &io);
+  core.RequestCapture();
+  for (int i = 0; i < 3; ++i) core.Step();
+  EXPECT_EQ(core.state(), State::kShow);
+  EXPECT_STREQ(io.last_authorization, "Bearer k-0123456789");
+}
+
+TEST(DeviceCore, UnusableApiKeyIsRejectedWithoutSending) {
+  FakeClock clock;
+  FakeIo io(&clock);
+  io.Push(OkReply(WireEmotion::kHappy, 900));
+  CoreOptions o = Quiet();
+  o.api_key = "key with\r\nInjected: header";
+  DeviceCore core(o, &clock, &io);
+  core.RequestCapture();
+  RunUntil(core, clock, 100);
+  EXPECT_EQ(core.state(), State::kRejected);
+  EXPECT_EQ(io.posts, 0);
+  EXPECT_EQ(io.held, 0) << "the frame is released";
+  RunUntil(core, clock, 60000);
+  EXPECT_EQ(io.posts, 0) << "a configuration error is not retried";
+  EXPECT_EQ(core.state(), State::kIdle);
+}
+
+// The body of a refusal: the device protocol (what the service answers once issue 14's server
+// side lands) or the JSON the service answered before; neither may be retried.
+const char* const kRefusalBodies[] = {"v=1\nstatus=error\nerror=refused\n",
+                                      "{\"error\":\"refused\"}"};
+
+TEST(DeviceCore, PermanentRefusalsAreShownAndNotRetried) {
+  for (const std::uint16_t http : {400, 401, 403, 404, 413, 415, 422}) {
+    for (const char* body : kRefusalBodies) {
+      SCOPED_TRACE(::testing::Message() << "http " << http << " body " << body);
+      FakeClock clock;
+      FakeIo io(&clock);
+      io.post_ms = 0;
+      for (int i = 0; i < 4; ++i) io.Push(TextReply(http, body));
+      const CoreOptions o = Quiet();
+      DeviceCore core(o, &clock, &io);
+      core.RequestCapture();
+      for (int i = 0; i < 3; ++i) core.Step();
+      ASSERT_EQ(core.state(), State::kRejected) << StateName(core.state());
+      EXPECT_EQ(io.led, ErrorBlink(ErrorKind::kRejected).color) << "shown: the pattern starts lit";
+      RunUntil(core, clock, o.rejected_ms - 20);
+      EXPECT_EQ(core.state(), State::kRejected) << "shown for rejected_ms";
+      RunUntil(core, clock, 120000);
+      EXPECT_EQ(io.posts, 1) << "never retried";
+      EXPECT_EQ(core.state(), State::kIdle);
+      EXPECT_EQ(core.failures(), 1u);
+      EXPECT_EQ(core.upload_attempts(), 0u) << "the backoff starts fresh on the next trigger";
+      // The next button press tries again (the user may have fixed the server).
+      core.RequestCapture();
+      RunUntil(core, clock, 120100);
+      EXPECT_EQ(io.posts, 2);
+    }
+  }
+}
+
+TEST(DeviceCore, TransientFailuresAreRetried) {
+  for (const std::uint16_t http : {408, 429, 500, 502, 503, 504}) {
+    SCOPED_TRACE(::testing::Message() << "http " << http);
+    FakeClock clock;
+    FakeIo io(&clock);
+    io.post_ms = 0;
+    io.Push(TextReply(http, "v=1\nstatus=error\nerror=busy\n"));
+    io.Push(OkReply(WireEmotion::kHappy, 900));
+    DeviceCore core(Quiet(), &clock, &io);
+    core.RequestCapture();
+    for (int i = 0; i < 3; ++i) core.Step();
+    ASSERT_EQ(core.state(), State::kServerError);
+    RunUntil(core, clock, 1100, 1);  // backoff base 1000 ms, no jitter
+    EXPECT_EQ(io.posts, 2);
+    EXPECT_EQ(core.state(), State::kShow);
+  }
+}
+
+// How long the core waits after a first upload answered `first` before it captures again
+// (1 ms steps, so the figure is exact).
+std::uint32_t RetryGapMs(const testing::Reply& first, const CoreOptions& o) {
+  FakeClock clock;
+  FakeIo io(&clock);
+  io.post_ms = 0;
+  io.Push(first);
+  io.Push(OkReply(WireEmotion::kHappy, 900));
+  DeviceCore core(o, &clock, &io);
+  core.RequestCapture();
+  RunUntil(core, clock, 400000, 1);
+  for (int i = 0; i < io.num_transitions; ++i) {
+    if (io.transitions[i].to != State::kServerError) continue;
+    for (int j = i + 1; j < io.num_transitions; ++j)
+      if (io.transitions[j].to == State::kCapture)
+        return io.transitions[j].at_ms - io.transitions[i].at_ms;
+  }
+  return 0;
+}
+
+TEST(DeviceCore, RetryAfterIsHonouredOn429And503) {
+  const CoreOptions o = Quiet();  // backoff: 1000 ms before the first retry
+  const testing::Reply busy = TextReply(503, "v=1\nstatus=error\nerror=not_ready\n");
+  const testing::Reply limited = TextReply(429, "v=1\nstatus=error\nerror=rate_limited\n");
+  EXPECT_EQ(RetryGapMs(busy, o), 1000u) << "no Retry-After: the backoff";
+  EXPECT_EQ(RetryGapMs(testing::WithRetryAfter(busy, "7"), o), 7000u);
+  EXPECT_EQ(RetryGapMs(testing::WithRetryAfter(limited, "30"), o), 30000u);
+  EXPECT_EQ(RetryGapMs(testing::WithRetryAfter(limited, " 12 "), o), 12000u);
+  // Shorter than the backoff: the backoff wins (Retry-After is a minimum).
+  EXPECT_EQ(RetryGapMs(testing::WithRetryAfter(limited, "0"), o), 1000u);
+  // Unparseable (an HTTP-date: the device has no wall clock) or cut: the backoff.
+  EXPECT_EQ(RetryGapMs(testing::WithRetryAfter(busy, "Wed, 21 Oct 2015 07:28:00 GMT"), o), 1000u);
+  // Bounded: a huge value waits max_retry_after_ms, not hours.
+  CoreOptions capped = o;
+  capped.max_retry_after_ms = 20000;
+  EXPECT_EQ(RetryGapMs(testing::WithRetryAfter(limited, "86400"), capped), 20000u);
+  EXPECT_EQ(RetryGapMs(testing::WithRetryAfter(limited, "999999999999999"), capped), 20000u);
+  // Other statuses ignore it.
+  const testing::Reply internal = TextReply(500, "v=1\nstatus=error\nerror=internal\n");
+  EXPECT_EQ(RetryGapMs(testing::WithRetryAfter(internal, "7"), o), 1000u);
+}
+
+TEST(DeviceCore, RefusalDetailNamesStatusAndReason) {
+  FakeClock clock;
+  FakeIo io(&clock);
+  io.Push(TextReply(401, "v=1\nstatus=error\nerror=the API key is not valid\n"));
+  DeviceCore core(Quiet(), &clock, &io);
+  core.RequestCapture();
+  for (int i = 0; i < 3; ++i) core.Step();
+  ASSERT_EQ(core.state(), State::kRejected);
+  ASSERT_GT(io.num_transitions, 0);
+  EXPECT_STREQ(io.last_detail, "http 401, the API key is not valid");
 }
 
 TEST(DeviceCore, LedIsWrittenOnlyOnChange) {

@@ -9,7 +9,7 @@
 
 namespace moodtune::device::testing {
 
-class FakeClock : public Clock {
+class FakeClock final : public Clock {
  public:
   std::uint32_t NowMs() override { return now; }
   std::uint32_t now = 0;
@@ -21,6 +21,7 @@ struct Reply {
   std::uint16_t http_status = 200;
   char body[kMaxAnswerBytes * 2] = {};
   std::size_t len = 0;
+  char retry_after[32] = {};  // Retry-After header value; "" = none
 };
 
 inline Reply OkReply(WireEmotion e, std::uint16_t confidence_milli, bool with_rgb = false,
@@ -46,13 +47,18 @@ inline Reply TextReply(std::uint16_t status, const char* text) {
   return r;
 }
 
+inline Reply WithRetryAfter(Reply r, const char* value) {
+  std::snprintf(r.retry_after, sizeof(r.retry_after), "%s", value);
+  return r;
+}
+
 inline Reply Unreachable() {
   Reply r;
   r.reached = false;
   return r;
 }
 
-class FakeIo : public DeviceIo {
+class FakeIo final : public DeviceIo {
  public:
   static constexpr int kMaxReplies = 32;
   static constexpr int kMaxTransitions = 256;
@@ -87,6 +93,7 @@ class FakeIo : public DeviceIo {
     last_content_length = req.content_length();
     std::snprintf(last_content_type, sizeof(last_content_type), "%s", req.content_type);
     std::snprintf(last_device_id, sizeof(last_device_id), "%s", req.device_id);
+    std::snprintf(last_authorization, sizeof(last_authorization), "%s", req.authorization);
     last_jpeg = req.jpeg;
     clock_->now += post_ms;  // the request takes time on the fake clock
     HttpReply h;
@@ -98,6 +105,8 @@ class FakeIo : public DeviceIo {
     h.body_len = r.len < cap ? r.len : cap;
     h.truncated = r.len > cap;
     std::memcpy(body, r.body, h.body_len);
+    // Cut to fit, as a real adapter does; the core must cope with a cut value.
+    std::snprintf(h.retry_after, sizeof(h.retry_after), "%s", r.retry_after);
     return h;
   }
   void SetLed(Rgb c) override {
@@ -105,8 +114,9 @@ class FakeIo : public DeviceIo {
     ++led_writes;
   }
   std::uint32_t Random() override { return random_value; }
-  void OnStateChange(State from, State to, const char*) override {
+  void OnStateChange(State from, State to, const char* detail) override {
     if (num_transitions < kMaxTransitions) transitions[num_transitions++] = {from, to, clock_->now};
+    std::snprintf(last_detail, sizeof(last_detail), "%s", detail);
   }
 
   // Knobs and observations.
@@ -119,7 +129,9 @@ class FakeIo : public DeviceIo {
   std::size_t last_content_length = 0;
   char last_content_type[96] = {};
   char last_device_id[kMaxDeviceIdLen + 1] = {};
+  char last_authorization[8 + kMaxApiKeyLen] = {};
   const std::uint8_t* last_jpeg = nullptr;
+  char last_detail[80] = {};  // detail of the last state change
   Transition transitions[kMaxTransitions] = {};
   int num_transitions = 0;
 

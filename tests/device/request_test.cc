@@ -27,7 +27,7 @@ TEST(RequestBuilder, RawBodyIsTheJpegItself) {
   const auto jpeg = FakeJpeg(1000);
   RequestBuilder b;
   UploadRequest r;
-  ASSERT_TRUE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "cam-1", 42, &r));
+  ASSERT_TRUE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "cam-1", nullptr, 42, &r));
   EXPECT_STREQ(r.content_type, "image/jpeg");
   EXPECT_STREQ(r.device_id, "cam-1");
   EXPECT_EQ(r.head_len, 0u);
@@ -40,7 +40,7 @@ TEST(RequestBuilder, MultipartHasOneImagePart) {
   const auto jpeg = FakeJpeg(5000);
   RequestBuilder b;
   UploadRequest r;
-  ASSERT_TRUE(b.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), nullptr, 7, &r));
+  ASSERT_TRUE(b.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), nullptr, nullptr, 7, &r));
   const std::string boundary = b.boundary();
   ASSERT_EQ(boundary.size(), kBoundaryLen);
   EXPECT_EQ(std::string(r.content_type), "multipart/form-data; boundary=" + boundary);
@@ -60,8 +60,8 @@ TEST(RequestBuilder, BoundaryDependsOnSeed) {
   const auto jpeg = FakeJpeg(100);
   RequestBuilder a, b;
   UploadRequest r;
-  ASSERT_TRUE(a.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "", 1, &r));
-  ASSERT_TRUE(b.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "", 2, &r));
+  ASSERT_TRUE(a.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "", nullptr, 1, &r));
+  ASSERT_TRUE(b.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "", nullptr, 2, &r));
   EXPECT_STRNE(a.boundary(), b.boundary());
 }
 
@@ -69,13 +69,13 @@ TEST(RequestBuilder, BoundaryFoundInJpegIsRedrawn) {
   auto jpeg = FakeJpeg(4000);
   RequestBuilder probe;
   UploadRequest r;
-  ASSERT_TRUE(probe.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "", 99, &r));
+  ASSERT_TRUE(probe.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "", nullptr, 99, &r));
   const std::string first = probe.boundary();
   // Plant the boundary that seed 99 draws first inside the image.
   std::copy(first.begin(), first.end(), jpeg.begin() + 1000);
   ASSERT_TRUE(Contains(jpeg.data(), jpeg.size(), first.c_str(), first.size()));
   RequestBuilder b;
-  ASSERT_TRUE(b.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "", 99, &r));
+  ASSERT_TRUE(b.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "", nullptr, 99, &r));
   EXPECT_NE(std::string(b.boundary()), first);
   EXPECT_FALSE(Contains(jpeg.data(), jpeg.size(), b.boundary(), kBoundaryLen));
 }
@@ -84,14 +84,49 @@ TEST(RequestBuilder, RejectsEmptyJpegAndBadDeviceIds) {
   const auto jpeg = FakeJpeg(10);
   RequestBuilder b;
   UploadRequest r;
-  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), 0, "", 1, &r));
-  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, nullptr, 10, "", 1, &r));
-  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "has space", 1, &r));
-  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "crlf\r\nX-Evil: 1", 1, &r));
+  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), 0, "", nullptr, 1, &r));
+  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, nullptr, 10, "", nullptr, 1, &r));
+  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "has space", nullptr, 1, &r));
+  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "crlf\r\nX-Evil: 1", nullptr, 1, &r));
   const std::string too_long(kMaxDeviceIdLen + 1, 'a');
-  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), too_long.c_str(), 1, &r));
+  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), too_long.c_str(), nullptr, 1, &r));
   const std::string longest(kMaxDeviceIdLen, 'a');
-  EXPECT_TRUE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), longest.c_str(), 1, &r));
+  EXPECT_TRUE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), longest.c_str(), nullptr, 1, &r));
+}
+
+TEST(RequestBuilder, ApiKeyBecomesABearerAuthorizationHeader) {
+  const auto jpeg = FakeJpeg(10);
+  RequestBuilder b;
+  UploadRequest r;
+  ASSERT_TRUE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "cam-1", "s3cr3t-K3y",
+                      1, &r));
+  EXPECT_STREQ(r.authorization, "Bearer s3cr3t-K3y");
+  // Without a key no header is sent, and a previous key does not linger.
+  ASSERT_TRUE(b.Build(UploadEncoding::kMultipart, jpeg.data(), jpeg.size(), "cam-1", "", 1, &r));
+  EXPECT_STREQ(r.authorization, "");
+  ASSERT_TRUE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "cam-1", nullptr, 1, &r));
+  EXPECT_STREQ(r.authorization, "");
+}
+
+TEST(RequestBuilder, RejectsApiKeysThatCouldBreakTheHeader) {
+  const auto jpeg = FakeJpeg(10);
+  RequestBuilder b;
+  UploadRequest r;
+  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "", "two words", 1, &r));
+  EXPECT_FALSE(
+      b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "", "k\r\nX-Evil: 1", 1, &r));
+  EXPECT_STREQ(r.authorization, "") << "a failed Build leaves no header behind";
+  const std::string too_long(kMaxApiKeyLen + 1, 'k');
+  EXPECT_FALSE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "", too_long.c_str(),
+                       1, &r));
+  const std::string longest(kMaxApiKeyLen, 'k');
+  ASSERT_TRUE(b.Build(UploadEncoding::kRawJpeg, jpeg.data(), jpeg.size(), "", longest.c_str(), 1,
+                      &r));
+  EXPECT_EQ(std::string(r.authorization), "Bearer " + longest);
+  EXPECT_TRUE(IsValidApiKey("abc"));
+  EXPECT_FALSE(IsValidApiKey(""));
+  EXPECT_FALSE(IsValidApiKey(nullptr));
+  EXPECT_FALSE(IsValidApiKey("caf\xc3\xa9"));
 }
 
 TEST(RequestBuilder, ContainsFindsEdges) {

@@ -28,7 +28,8 @@ namespace fs = std::filesystem;
 using device::WireEmotion;
 
 struct Seen {
-  std::string content_type, device_id, image;
+  std::string content_type, device_id, authorization, image;
+  std::chrono::steady_clock::time_point at;
 };
 
 class FakeService : public ::testing::Test {
@@ -43,6 +44,8 @@ class FakeService : public ::testing::Test {
       Seen s;
       s.content_type = req.get_header_value("Content-Type");
       s.device_id = req.get_header_value(device::kDeviceIdHeader);
+      s.authorization = req.get_header_value(device::kAuthorizationHeader);
+      s.at = std::chrono::steady_clock::now();
       s.image = req.is_multipart_form_data() ? req.get_file_value("image").content : req.body;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -50,7 +53,12 @@ class FakeService : public ::testing::Test {
       }
       device::MoodAnswer a;
       int http = 200;
-      if (s.image.rfind("\xFF\xD8", 0) != 0) {
+      if (s.image.find("busy") != std::string::npos && seen().size() == 1) {
+        a.status = device::AnswerStatus::kError;  // the first upload only
+        std::snprintf(a.error, sizeof(a.error), "not_ready");
+        http = 503;
+        res.set_header(device::kRetryAfterHeader, "2");
+      } else if (s.image.rfind("\xFF\xD8", 0) != 0) {
         a.status = device::AnswerStatus::kError;
         std::snprintf(a.error, sizeof(a.error), "not a jpeg");
         http = 400;
@@ -191,13 +199,45 @@ TEST_F(FakeService, NoFaceEndsInTheNoFaceState) {
   EXPECT_NE(out.str().find("no_face"), std::string::npos);
 }
 
-TEST_F(FakeService, ServerErrorStatusIsReported) {
+TEST_F(FakeService, RefusedRequestIsShownAndNotRetried) {
   std::ofstream(dir_ / "bad.jpg", std::ios::binary) << "not a jpeg at all";
   std::ostringstream out, log;
-  auto r = RunDeviceSim(Options(), out, log);
+  SimOptions o = Options();
+  o.max_results = 2;  // the second outcome comes from the next interval's capture, not a retry
+  auto r = RunDeviceSim(o, out, log);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->final_state, device::State::kServerError);
-  EXPECT_NE(log.str().find("http 400"), std::string::npos) << log.str();
+  EXPECT_EQ(r->final_state, device::State::kRejected);
+  EXPECT_NE(log.str().find("http 400, not a jpeg"), std::string::npos) << log.str();
+  EXPECT_EQ(log.str().find("retry"), std::string::npos) << log.str();
+}
+
+TEST_F(FakeService, ApiKeyIsSentAsBearerAuthorization) {
+  WriteJpeg("face.jpg", "happy");
+  SimOptions o = Options();
+  o.api_key = "sim-key-123";
+  std::ostringstream out, log;
+  auto r = RunDeviceSim(o, out, log);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->final_state, device::State::kShow) << log.str();
+  const auto s = seen();
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].authorization, "Bearer sim-key-123");
+  o.api_key = "two words";
+  EXPECT_FALSE(RunDeviceSim(o, out, log).ok()) << "a key that cannot be a header is refused";
+}
+
+TEST_F(FakeService, RetryAfterFromA503IsHonoured) {
+  WriteJpeg("face.jpg", "busy happy");
+  SimOptions o = Options();
+  o.max_results = 2;
+  std::ostringstream out, log;
+  auto r = RunDeviceSim(o, out, log);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->final_state, device::State::kShow) << log.str();
+  const auto s = seen();
+  ASSERT_EQ(s.size(), 2u) << log.str();
+  // Retry-After: 2 against a first backoff of at most 1 s.
+  EXPECT_GE(s[1].at - s[0].at, std::chrono::milliseconds(2000)) << log.str();
 }
 
 TEST_F(FakeService, ClosedPortIsServerUnreachable) {

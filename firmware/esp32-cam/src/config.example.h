@@ -15,6 +15,10 @@
 // Sent as X-Device-Id (<= 32 printable ASCII, no spaces); "" sends none.
 #define MOODTUNE_DEVICE_ID "esp32cam-1"
 
+// API key, when the service requires one (its api_keys_sha256 option); sent as
+// "Authorization: Bearer <key>". "" sends none. Printable ASCII without spaces, <= 128 bytes.
+#define MOODTUNE_API_KEY ""
+
 // 0 = capture on the button only; else also every N ms.
 #define MOODTUNE_INTERVAL_MS 0
 // Button to GND (internal pull-up). IO14 is free on the AI-Thinker board when the SD card is unused.

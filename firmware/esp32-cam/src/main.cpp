@@ -16,7 +16,12 @@
 #endif
 
 #include "moodtune_core/device_core.h"
+#include "moodtune_core/request.h"
 #include "moodtune_core/url.h"
+
+#ifndef MOODTUNE_API_KEY  // config.h files from before the option send no key
+#define MOODTUNE_API_KEY ""
+#endif
 
 namespace md = moodtune::device;
 
@@ -103,6 +108,10 @@ class EspIo : public md::DeviceIo {
     }
     http.addHeader("Content-Type", req.content_type);
     if (req.device_id[0] != '\0') http.addHeader(md::kDeviceIdHeader, req.device_id);
+    if (req.authorization[0] != '\0') http.addHeader(md::kAuthorizationHeader, req.authorization);
+    // Retry-After is handed to the core raw; the core parses and bounds it (429/503 only).
+    static const char* kCollect[] = {md::kRetryAfterHeader};
+    http.collectHeaders(kCollect, 1);
     int code;
     if (req.head_len == 0 && req.tail_len == 0) {
       code = http.sendRequest("POST", const_cast<uint8_t*>(req.jpeg), req.jpeg_len);
@@ -116,6 +125,7 @@ class EspIo : public md::DeviceIo {
     }
     reply.reached = true;
     reply.http_status = static_cast<uint16_t>(code);
+    strlcpy(reply.retry_after, http.header(md::kRetryAfterHeader).c_str(), sizeof(reply.retry_after));
     // Read at most cap bytes into the core's buffer; never a heap String.
     WiFiClient* s = http.getStreamPtr();
     const int size = http.getSize();  // -1 when unknown (chunked / close-delimited)
@@ -203,6 +213,10 @@ void setup() {
   o.encoding = MOODTUNE_UPLOAD_MULTIPART ? md::UploadEncoding::kMultipart
                                          : md::UploadEncoding::kRawJpeg;
   o.device_id = MOODTUNE_DEVICE_ID;
+  o.api_key = MOODTUNE_API_KEY;
+  if (o.api_key[0] != '\0' && !md::IsValidApiKey(o.api_key)) {
+    Serial.println("config.h: MOODTUNE_API_KEY must be printable ASCII without spaces, <= 128 bytes");
+  }
   static md::DeviceCore core(o, &g_clock, &io);
   g_core = &core;
 }

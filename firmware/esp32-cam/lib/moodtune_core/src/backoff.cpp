@@ -2,21 +2,21 @@
 
 namespace moodtune::device {
 
-std::uint32_t BackoffDelayMs(const BackoffOptions& o, std::uint32_t attempt, std::uint32_t random) {
-  const std::uint32_t factor = o.factor < 1 ? 1 : o.factor;
-  std::uint64_t d = o.base_ms;
+uint32_t BackoffDelayMs(const BackoffOptions& o, uint32_t attempt, uint32_t random) {
+  const uint32_t factor = o.factor < 1 ? 1 : o.factor;
+  uint64_t d = o.base_ms;
   // Multiply step by step so large attempt counts saturate instead of overflowing.
-  for (std::uint32_t i = 0; i < attempt && d < o.max_ms; ++i) d *= factor;
+  for (uint32_t i = 0; i < attempt && d < o.max_ms; ++i) d *= factor;
   if (d > o.max_ms) d = o.max_ms;
-  const std::uint32_t jitter_pct = o.jitter_pct > 100 ? 100 : o.jitter_pct;
-  const std::uint64_t span = d * jitter_pct / 100;
+  const uint32_t jitter_pct = o.jitter_pct > 100 ? 100 : o.jitter_pct;
+  const uint64_t span = d * jitter_pct / 100;
   if (span > 0) d -= random % (span + 1);
   if (d == 0 && o.base_ms > 0) d = 1;
-  return static_cast<std::uint32_t>(d);
+  return static_cast<uint32_t>(d);
 }
 
-std::uint32_t Backoff::NextDelayMs(std::uint32_t random) {
-  const std::uint32_t d = BackoffDelayMs(options_, attempt_, random);
+uint32_t Backoff::NextDelayMs(uint32_t random) {
+  const uint32_t d = BackoffDelayMs(options_, attempt_, random);
   if (attempt_ < 0xFFFFu) ++attempt_;
   return d;
 }

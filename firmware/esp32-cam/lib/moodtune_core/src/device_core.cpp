@@ -1,8 +1,25 @@
 #include "moodtune_core/device_core.h"
 
-#include <cstdio>
-
 namespace moodtune::device {
+namespace {
+
+// "http <status>[, <why>]" into buf (cut to fit). The core's own formatter: snprintf would pull
+// printf into the firmware for three messages.
+void FormatDetail(char* buf, size_t cap, uint16_t http_status, const char* why) {
+  size_t pos = 0;
+  const size_t room = cap - 1;  // keep one byte for the NUL
+  detail::PutStr(buf, room, &pos, "http ");
+  detail::PutUint(buf, room, &pos, http_status, 1);
+  if (why != nullptr && why[0] != '\0') {
+    if (detail::PutStr(buf, room, &pos, ", ")) {
+      for (const char* c = why; *c != '\0' && detail::Put(buf, room, &pos, c, 1); ++c) {
+      }
+    }
+  }
+  buf[pos] = '\0';
+}
+
+}  // namespace
 
 const char* StateName(State s) {
   switch (s) {
@@ -15,13 +32,14 @@ const char* StateName(State s) {
     case State::kNoFace: return "no_face";
     case State::kServerError: return "server_error";
     case State::kCameraError: return "camera_error";
+    case State::kRejected: return "rejected";
   }
   return "unknown";
 }
 
 bool IsErrorState(State s) {
   return s == State::kNoWifi || s == State::kServerUnreachable || s == State::kNoFace ||
-         s == State::kServerError || s == State::kCameraError;
+         s == State::kServerError || s == State::kCameraError || s == State::kRejected;
 }
 
 ErrorKind ErrorOf(State s) {
@@ -30,6 +48,7 @@ ErrorKind ErrorOf(State s) {
     case State::kServerUnreachable: return ErrorKind::kServerUnreachable;
     case State::kNoFace: return ErrorKind::kNoFace;
     case State::kCameraError: return ErrorKind::kCamera;
+    case State::kRejected: return ErrorKind::kRejected;
     default: return ErrorKind::kServerError;
   }
 }
@@ -43,33 +62,49 @@ DeviceCore::DeviceCore(const CoreOptions& options, Clock* clock, DeviceIo* io)
   entered_ms_ = clock_->NowMs();
 }
 
-void DeviceCore::Enter(State next, const char* detail, std::uint32_t now) {
+void DeviceCore::Enter(State next, const char* detail, uint32_t now) {
   const State prev = state_;
   state_ = next;
   entered_ms_ = now;
   io_->OnStateChange(prev, next, detail != nullptr ? detail : "");
 }
 
-void DeviceCore::EnterError(State next, const char* detail, std::uint32_t now,
-                            std::uint32_t hold_ms) {
+void DeviceCore::EnterError(State next, const char* detail, uint32_t now,
+                            uint32_t hold_ms) {
   hold_ms_ = hold_ms;
   Enter(next, detail, now);
 }
 
-void DeviceCore::EnterRetryError(State next, const char* detail, std::uint32_t now) {
+void DeviceCore::EnterRetryError(State next, const char* detail, uint32_t now,
+                                 uint32_t min_wait_ms) {
   ++failures_;
   ++results_;
-  EnterError(next, detail, now, upload_backoff_.NextDelayMs(io_->Random()));
+  const uint32_t backoff_ms = upload_backoff_.NextDelayMs(io_->Random());
+  EnterError(next, detail, now, backoff_ms > min_wait_ms ? backoff_ms : min_wait_ms);
 }
 
-bool DeviceCore::TriggerDue(std::uint32_t now) const {
+void DeviceCore::FailUpload(uint16_t http_status, const char* why, uint32_t retry_after_ms,
+                            uint32_t now) {
+  FormatDetail(detail_, sizeof(detail_), http_status, why);
+  if (IsPermanentHttpStatus(http_status)) {
+    // The same request would be refused again: show it, reset, wait for the next trigger.
+    upload_backoff_.Reset();
+    ++results_;
+    ++failures_;
+    EnterError(State::kRejected, detail_, now, options_.rejected_ms);
+    return;
+  }
+  EnterRetryError(State::kServerError, detail_, now, retry_after_ms);
+}
+
+bool DeviceCore::TriggerDue(uint32_t now) const {
   if (capture_requested_) return true;
   if (options_.interval_ms == 0) return false;
   return !captured_once_ || now - last_capture_ms_ >= options_.interval_ms;
 }
 
 void DeviceCore::Step() {
-  const std::uint32_t now = clock_->NowMs();
+  const uint32_t now = clock_->NowMs();
   switch (state_) {
     case State::kIdle:
     case State::kShow:
@@ -114,6 +149,7 @@ void DeviceCore::Step() {
     case State::kServerError:
     case State::kNoFace:
     case State::kCameraError:
+    case State::kRejected:
       if (capture_requested_ || now - entered_ms_ >= hold_ms_) FinishError(now);
       break;
   }
@@ -125,7 +161,7 @@ void DeviceCore::Step() {
   }
 }
 
-void DeviceCore::FinishError(std::uint32_t now) {
+void DeviceCore::FinishError(uint32_t now) {
   const bool retry = state_ == State::kServerUnreachable || state_ == State::kServerError;
   if (retry && !capture_requested_) {
     if (upload_backoff_.attempts() < options_.max_retries) {
@@ -141,7 +177,7 @@ void DeviceCore::FinishError(std::uint32_t now) {
         now);
 }
 
-void DeviceCore::StepUpload(std::uint32_t now) {
+void DeviceCore::StepUpload(uint32_t now) {
   UploadRequest req;
   HttpReply reply;
   bool built = false;
@@ -155,30 +191,40 @@ void DeviceCore::StepUpload(std::uint32_t now) {
     return;
   }
   built = builder_.Build(options_.encoding, frame_.data, frame_.len, options_.device_id,
-                         io_->Random(), &req);
+                         options_.api_key, io_->Random(), &req);
   if (built) reply = io_->Post(req, body_, kMaxAnswerBytes);
   io_->ReleaseFrame();
   frame_held_ = false;
-  const std::uint32_t after = clock_->NowMs();
+  const uint32_t after = clock_->NowMs();
   if (!built) {
     ++results_;
     ++failures_;
-    EnterError(State::kCameraError, "empty frame", after, options_.camera_error_ms);
+    if (frame_.data == nullptr || frame_.len == 0) {
+      EnterError(State::kCameraError, "empty frame", after, options_.camera_error_ms);
+    } else {  // a configuration no retry can fix
+      EnterError(State::kRejected, "invalid device id or api key", after, options_.rejected_ms);
+    }
     return;
   }
   if (!reply.reached) {
-    EnterRetryError(State::kServerUnreachable, "", after);
+    EnterRetryError(State::kServerUnreachable, "", after, 0);
     return;
   }
+  const uint16_t http = reply.http_status;
+  // 429 and 503 may say when to come back; other answers use the backoff alone.
+  uint32_t retry_after_ms = 0;
+  if (http == 429 || http == 503) {
+    reply.retry_after[kMaxRetryAfterLen] = '\0';  // the DeviceIo's copy may be unterminated
+    if (!ParseRetryAfterMs(reply.retry_after, options_.max_retry_after_ms, &retry_after_ms))
+      retry_after_ms = 0;
+  }
   if (reply.truncated || reply.body_len > kMaxAnswerBytes) {
-    std::snprintf(detail_, sizeof(detail_), "http %u, answer too long", reply.http_status);
-    EnterRetryError(State::kServerError, detail_, after);
+    FailUpload(http, "answer too long", retry_after_ms, after);
     return;
   }
   const ParseError err = ParseMoodAnswer(body_, reply.body_len, &scratch_);
   if (err != ParseError::kOk) {
-    std::snprintf(detail_, sizeof(detail_), "http %u, %s", reply.http_status, ParseErrorName(err));
-    EnterRetryError(State::kServerError, detail_, after);
+    FailUpload(http, ParseErrorName(err), retry_after_ms, after);
     return;
   }
   if (scratch_.status == AnswerStatus::kNoFace) {
@@ -188,10 +234,9 @@ void DeviceCore::StepUpload(std::uint32_t now) {
     EnterError(State::kNoFace, "", after, options_.no_face_ms);
     return;
   }
-  const bool http_ok = reply.http_status >= 200 && reply.http_status < 300;
+  const bool http_ok = http >= 200 && http < 300;
   if (scratch_.status != AnswerStatus::kOk || !http_ok) {
-    std::snprintf(detail_, sizeof(detail_), "http %u", reply.http_status);
-    EnterRetryError(State::kServerError, detail_, after);
+    FailUpload(http, scratch_.error, retry_after_ms, after);  // the server's reason, if any
     return;
   }
   upload_backoff_.Reset();
@@ -202,7 +247,7 @@ void DeviceCore::StepUpload(std::uint32_t now) {
   Enter(State::kShow, WireEmotionName(answer_.emotion), after);
 }
 
-Rgb DeviceCore::LedColor(std::uint32_t now) const {
+Rgb DeviceCore::LedColor(uint32_t now) const {
   if (IsErrorState(state_)) return BlinkAt(ErrorBlink(ErrorOf(state_)), now - entered_ms_);
   return FadeAt(fade_, now);
 }

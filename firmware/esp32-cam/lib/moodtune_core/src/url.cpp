@@ -5,8 +5,8 @@
 namespace moodtune::device {
 namespace {
 
-bool StartsWith(const char* s, const char* prefix, std::size_t* n) {
-  std::size_t i = 0;
+bool StartsWith(const char* s, const char* prefix, size_t* n) {
+  size_t i = 0;
   for (; prefix[i] != '\0'; ++i)
     if (s[i] != prefix[i]) return false;
   *n = i;
@@ -18,7 +18,7 @@ bool StartsWith(const char* s, const char* prefix, std::size_t* n) {
 bool ParseServerUrl(const char* url, ServerUrl* out) {
   *out = ServerUrl{};
   if (url == nullptr) return false;
-  std::size_t i = 0;
+  size_t i = 0;
   if (StartsWith(url, "https://", &i)) {
     out->https = true;
     out->port = 443;
@@ -27,7 +27,7 @@ bool ParseServerUrl(const char* url, ServerUrl* out) {
   } else {
     return false;
   }
-  std::size_t h = 0;
+  size_t h = 0;
   for (; url[i] != '\0' && url[i] != ':' && url[i] != '/'; ++i) {
     const char c = url[i];
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -38,17 +38,17 @@ bool ParseServerUrl(const char* url, ServerUrl* out) {
   if (h == 0) return false;
   if (url[i] == ':') {
     ++i;
-    std::uint32_t port = 0;
-    std::size_t digits = 0;
+    uint32_t port = 0;
+    size_t digits = 0;
     for (; url[i] >= '0' && url[i] <= '9'; ++i, ++digits) {
-      port = port * 10 + static_cast<std::uint32_t>(url[i] - '0');
+      port = port * 10 + static_cast<uint32_t>(url[i] - '0');
       if (port > 65535) return false;
     }
     if (digits == 0 || port == 0) return false;
-    out->port = static_cast<std::uint16_t>(port);
+    out->port = static_cast<uint16_t>(port);
   }
   if (url[i] != '\0' && url[i] != '/') return false;
-  std::size_t p = 0;
+  size_t p = 0;
   for (; url[i] != '\0'; ++i) {
     const char c = url[i];
     if (c == '?' || c == '#' || c <= ' ' || p == kMaxPathLen) return false;

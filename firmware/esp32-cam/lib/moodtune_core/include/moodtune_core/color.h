@@ -3,7 +3,7 @@
 // Thread-safety: pure; safe from any thread or ISR.
 #pragma once
 
-#include <cstdint>
+#include <stdint.h>
 
 #include "moodtune/device_protocol.h"
 
@@ -18,46 +18,47 @@ Rgb EmotionColor(WireEmotion e);
 Rgb AnswerColor(const MoodAnswer& a);
 
 // Linear blend: t_milli = 0 gives `from`, 1000 gives `to`; values above 1000 clamp.
-Rgb Lerp(Rgb from, Rgb to, std::uint32_t t_milli);
+Rgb Lerp(Rgb from, Rgb to, uint32_t t_milli);
 
 // A fade from `from` to `to` that starts at `start_ms` and lasts `duration_ms`
 // (0 = jump). Times are the core clock's milliseconds; wrap-around safe.
 struct Fade {
   Rgb from;
   Rgb to;
-  std::uint32_t start_ms = 0;
-  std::uint32_t duration_ms = 0;
+  uint32_t start_ms = 0;
+  uint32_t duration_ms = 0;
 };
-Rgb FadeAt(const Fade& f, std::uint32_t now_ms);
-bool FadeDone(const Fade& f, std::uint32_t now_ms);
+Rgb FadeAt(const Fade& f, uint32_t now_ms);
+bool FadeDone(const Fade& f, uint32_t now_ms);
 
 // Maps an 8-bit perceived level to a PWM duty of `bits` resolution (1..16) with a gamma of 2
 // (duty = level^2 scaled), so fades look even to the eye. 0 -> 0, 255 -> 2^bits - 1.
-std::uint32_t GammaDuty(std::uint8_t level, std::uint8_t bits);
+uint32_t GammaDuty(uint8_t level, uint8_t bits);
 
 // Error states the LED must tell apart.
-enum class ErrorKind : std::uint8_t {
+enum class ErrorKind : uint8_t {
   kNoWifi = 0,
   kServerUnreachable,
   kNoFace,
   kServerError,
   kCamera,
+  kRejected,  // the server refused the request for good (IsPermanentHttpStatus): no retry
 };
-inline constexpr int kNumErrorKinds = 5;
+inline constexpr int kNumErrorKinds = 6;
 const char* ErrorKindName(ErrorKind k);
 
 // `pulses` flashes of `color`, each `on_ms` lit and `off_ms` dark, then `pause_ms` dark;
 // repeats. Patterns differ per ErrorKind in colour and/or pulse count (a test checks).
 struct BlinkPattern {
   Rgb color;
-  std::uint8_t pulses = 1;
-  std::uint16_t on_ms = 200;
-  std::uint16_t off_ms = 200;
-  std::uint16_t pause_ms = 800;
+  uint8_t pulses = 1;
+  uint16_t on_ms = 200;
+  uint16_t off_ms = 200;
+  uint16_t pause_ms = 800;
 };
 BlinkPattern ErrorBlink(ErrorKind k);
-std::uint32_t BlinkPeriodMs(const BlinkPattern& p);
+uint32_t BlinkPeriodMs(const BlinkPattern& p);
 // The LED colour `elapsed_ms` after the pattern started.
-Rgb BlinkAt(const BlinkPattern& p, std::uint32_t elapsed_ms);
+Rgb BlinkAt(const BlinkPattern& p, uint32_t elapsed_ms);
 
 }  // namespace moodtune::device

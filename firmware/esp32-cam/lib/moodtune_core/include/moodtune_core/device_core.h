@@ -1,25 +1,30 @@
 // The device state machine: idle -> capture -> upload -> show -> idle, with error states
-// (no Wi-Fi, server unreachable, no face, server error, camera error) that each blink their
-// own LED pattern (color.h) and retry with exponential backoff (backoff.h).
+// (no Wi-Fi, server unreachable, no face, server error, camera error, rejected) that each
+// blink their own LED pattern (color.h). Transient failures retry with exponential backoff
+// (backoff.h), at least as long as a 429/503 answer's Retry-After; permanent refusals (4xx,
+// IsPermanentHttpStatus) and no-face answers are shown and not retried.
 // All hardware sits behind Clock and DeviceIo, so the same core runs on the ESP32 (Arduino
 // adapter), on Linux (moodtune device-sim) and in host tests (fakes). It never blocks: call
 // Step() often (every ~10-20 ms for smooth fades); only DeviceIo::Post may take long.
-// Memory: fixed buffers only (the answer body and the multipart head/tail live in the
-// object, ~2 KB); no heap use. The JPEG stays in the DeviceIo's frame buffer.
+// Memory: fixed buffers only (the answer body, the parsed answers and the request head/tail
+// live in the object); it never allocates, at start-up or after (tests/device/heap_test.cc
+// counts every operator new and malloc on the host; the Xtensa cross-build checks the objects
+// reference no allocator). The JPEG stays in the DeviceIo's frame buffer.
 // Thread-safety: not synchronised; drive one DeviceCore from one thread/task.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "moodtune/device_protocol.h"
 #include "moodtune_core/backoff.h"
 #include "moodtune_core/color.h"
 #include "moodtune_core/request.h"
+#include "moodtune_core/retry_after.h"
 
 namespace moodtune::device {
 
-enum class State : std::uint8_t {
+enum class State : uint8_t {
   kIdle = 0,
   kCapture,
   kUpload,
@@ -29,35 +34,44 @@ enum class State : std::uint8_t {
   kNoFace,
   kServerError,
   kCameraError,
+  kRejected,  // a permanent 4xx answer (or an unusable device id / API key): no retry
 };
 const char* StateName(State s);
 bool IsErrorState(State s);
 ErrorKind ErrorOf(State s);  // for error states; kServerError otherwise
 
 // Milliseconds since an arbitrary start; may wrap (the core compares with unsigned math).
+// The interfaces below have protected, non-virtual destructors: the core never owns or deletes
+// them, and a virtual destructor would give every implementation a deleting destructor that
+// references operator delete, pulling the heap into a firmware that has none (the Xtensa
+// cross-build checks an adapter stub for that).
 class Clock {
  public:
-  virtual ~Clock() = default;
-  virtual std::uint32_t NowMs() = 0;
+  virtual uint32_t NowMs() = 0;
+
+ protected:
+  ~Clock() = default;
 };
 
 // A captured JPEG, owned by the DeviceIo until ReleaseFrame().
 struct Frame {
-  const std::uint8_t* data = nullptr;
-  std::size_t len = 0;
+  const uint8_t* data = nullptr;
+  size_t len = 0;
 };
 
 // What the HTTP exchange produced.
 struct HttpReply {
   bool reached = false;          // false: no connection / timeout / TLS failure
-  std::uint16_t http_status = 0;  // e.g. 200, 422, 503 (valid when reached)
-  std::size_t body_len = 0;      // bytes written into the body buffer
+  uint16_t http_status = 0;  // e.g. 200, 422, 503 (valid when reached)
+  size_t body_len = 0;      // bytes written into the body buffer
   bool truncated = false;        // the body was longer than the buffer
+  // The Retry-After header's value, NUL-terminated ("" when absent; cut to fit). The core
+  // parses it (retry_after.h) and honours it on 429 and 503.
+  char retry_after[kMaxRetryAfterLen + 1] = {};
 };
 
 class DeviceIo {
  public:
-  virtual ~DeviceIo() = default;
   virtual bool WifiConnected() = 0;
   // Starts (re)connecting; must return quickly. Called on entering kNoWifi and per backoff.
   virtual void WifiReconnect() = 0;
@@ -65,33 +79,40 @@ class DeviceIo {
   // ReleaseFrame(), which the core calls exactly once per successful Capture().
   virtual bool Capture(Frame* out) = 0;
   virtual void ReleaseFrame() = 0;
-  // Sends `req` (head + JPEG + tail, headers Content-Type and, if non-empty, X-Device-Id) as
-  // POST to the configured server and copies at most `cap` bytes of the answer body into
-  // `body`. May block for the HTTP timeout.
-  virtual HttpReply Post(const UploadRequest& req, char* body, std::size_t cap) = 0;
+  // Sends `req` (head + JPEG + tail; headers Content-Type and, each if non-empty, X-Device-Id
+  // and Authorization) as POST to the configured server, copies at most `cap` bytes of the
+  // answer body into `body` and the Retry-After header into the reply. May block for the
+  // HTTP timeout.
+  virtual HttpReply Post(const UploadRequest& req, char* body, size_t cap) = 0;
   // Drives the RGB LED; called only when the colour changes.
   virtual void SetLed(Rgb color) = 0;
   // Any 32-bit random value (esp_random(), std::random_device); seeds jitter and boundaries.
-  virtual std::uint32_t Random() = 0;
+  virtual uint32_t Random() = 0;
   // Notification hook for logs; `detail` is a short static/core-owned text ("" if none).
   virtual void OnStateChange(State from, State to, const char* detail) {
     (void)from;
     (void)to;
     (void)detail;
   }
+
+ protected:
+  ~DeviceIo() = default;
 };
 
 struct CoreOptions {
-  std::uint32_t interval_ms = 0;       // automatic capture period; 0 = on button only
-  std::uint32_t fade_ms = 600;         // LED fade in/out time
-  std::uint32_t show_ms = 8000;        // a result stays lit this long, then fades out
-  std::uint32_t no_face_ms = 2000;     // no-face pattern shows this long, then idle
-  std::uint32_t camera_error_ms = 3000;  // camera-error pattern shows this long, then idle
-  std::uint8_t max_retries = 5;        // failed uploads in a row before waiting for a trigger
+  uint32_t interval_ms = 0;       // automatic capture period; 0 = on button only
+  uint32_t fade_ms = 600;         // LED fade in/out time
+  uint32_t show_ms = 8000;        // a result stays lit this long, then fades out
+  uint32_t no_face_ms = 2000;     // no-face pattern shows this long, then idle
+  uint32_t camera_error_ms = 3000;  // camera-error pattern shows this long, then idle
+  uint32_t rejected_ms = 5000;    // a permanent refusal (4xx) shows this long, then idle
+  uint32_t max_retry_after_ms = 300000;  // cap on a 429/503 Retry-After wait, ms
+  uint8_t max_retries = 5;        // failed uploads in a row before waiting for a trigger
   UploadEncoding encoding = UploadEncoding::kRawJpeg;
   BackoffOptions upload_backoff;       // between failed uploads
   BackoffOptions wifi_backoff{500, 30000, 2, 25};  // between Wi-Fi reconnect kicks
   const char* device_id = "";          // X-Device-Id; "" = none. Borrowed: must outlive the core
+  const char* api_key = "";            // sent as Authorization: Bearer; "" = none. Borrowed
 };
 
 class DeviceCore {
@@ -113,26 +134,28 @@ class DeviceCore {
   Rgb result_color() const { return result_color_; }
   Rgb led() const { return led_; }
   // Uploads that ended in kShow, and in any error state (including Wi-Fi loss mid-upload).
-  std::uint32_t results() const { return results_; }
-  std::uint32_t failures() const { return failures_; }
-  std::uint32_t upload_attempts() const { return upload_backoff_.attempts(); }
+  uint32_t results() const { return results_; }
+  uint32_t failures() const { return failures_; }
+  uint32_t upload_attempts() const { return upload_backoff_.attempts(); }
 
  private:
-  void Enter(State next, const char* detail, std::uint32_t now);
-  void EnterError(State next, const char* detail, std::uint32_t now, std::uint32_t hold_ms);
-  void EnterRetryError(State next, const char* detail, std::uint32_t now);
-  bool TriggerDue(std::uint32_t now) const;
-  void StepUpload(std::uint32_t now);
-  void FinishError(std::uint32_t now);
-  Rgb LedColor(std::uint32_t now) const;
+  void Enter(State next, const char* detail, uint32_t now);
+  void EnterError(State next, const char* detail, uint32_t now, uint32_t hold_ms);
+  // Retries after the backoff delay, or after `min_wait_ms` when that is longer.
+  void EnterRetryError(State next, const char* detail, uint32_t now, uint32_t min_wait_ms);
+  void FailUpload(uint16_t http_status, const char* why, uint32_t retry_after_ms, uint32_t now);
+  bool TriggerDue(uint32_t now) const;
+  void StepUpload(uint32_t now);
+  void FinishError(uint32_t now);
+  Rgb LedColor(uint32_t now) const;
 
   CoreOptions options_;
   Clock* clock_;
   DeviceIo* io_;
   State state_ = State::kIdle;
-  std::uint32_t entered_ms_ = 0;
-  std::uint32_t hold_ms_ = 0;  // how long the current error state lasts
-  std::uint32_t last_capture_ms_ = 0;
+  uint32_t entered_ms_ = 0;
+  uint32_t hold_ms_ = 0;  // how long the current error state lasts
+  uint32_t last_capture_ms_ = 0;
   bool captured_once_ = false;
   bool capture_requested_ = false;
   bool frame_held_ = false;
@@ -144,8 +167,8 @@ class DeviceCore {
   Rgb led_;
   bool led_written_ = false;
   Rgb result_color_;
-  std::uint32_t results_ = 0;
-  std::uint32_t failures_ = 0;
+  uint32_t results_ = 0;
+  uint32_t failures_ = 0;
   char detail_[64] = {};
   char body_[kMaxAnswerBytes + 1] = {};
   MoodAnswer answer_;

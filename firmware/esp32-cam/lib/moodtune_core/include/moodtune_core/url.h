@@ -2,18 +2,18 @@
 // Thread-safety: pure.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
+#include <stddef.h>
+#include <stdint.h>
 
 namespace moodtune::device {
 
-inline constexpr std::size_t kMaxHostLen = 63;
-inline constexpr std::size_t kMaxPathLen = 95;
+inline constexpr size_t kMaxHostLen = 63;
+inline constexpr size_t kMaxPathLen = 95;
 
 struct ServerUrl {
   bool https = false;
   char host[kMaxHostLen + 1] = {};
-  std::uint16_t port = 0;          // 80 / 443 when the URL gives none
+  uint16_t port = 0;          // 80 / 443 when the URL gives none
   char path[kMaxPathLen + 1] = {};  // endpoint path: base path + kMoodPath, starts with '/'
 };
 
