@@ -186,6 +186,23 @@ TEST(ApiLimitsTest, BodyAndPixelLimits) {
 
 // Issue 11: `Host: evil.example` was copied into the answer's image URL. Hosts outside
 // allowed_hosts give the server's own address; allowed ones are kept (with their port).
+// Issue 15: offline (no deezer_api_base) every track without a preview says why.
+TEST_F(ApiTest, Issue15TracksWithoutAPreviewSayWhy) {
+  auto cli = server_->Client();
+  json j = Json(cli.Get("/v1/recommendations?emotion=sad&n=5"));
+  ASSERT_EQ(j["recommendations"].size(), 5u);
+  for (const auto& t : j["recommendations"]) {
+    ASSERT_TRUE(t.contains("preview_reason")) << t.dump();
+    if (t["preview_url"].is_null()) {
+      ASSERT_TRUE(t["preview_reason"].is_string()) << t.dump();
+      const std::string why = t["preview_reason"];
+      EXPECT_TRUE(why == "previews need a provider" || why == "no Deezer id") << why;
+    } else {
+      EXPECT_TRUE(t["preview_reason"].is_null()) << t.dump();
+    }
+  }
+}
+
 TEST_F(ApiTest, Issue11HostHeaderOutsideTheAllowListIsNotEchoed) {
   auto cli = server_->Client();
   const std::string photo = ReadFile(photos_.front());
