@@ -1,7 +1,7 @@
 // Strict decoders for what a request carries besides its head: percent-encoded query strings
 // and urlencoded forms, and multipart/form-data bodies. Boost.Beast frames HTTP messages but
 // parses neither, so these are ours; they reject anything malformed instead of guessing, and
-// every count and size is bounded (fuzzed in fuzz/multipart_fuzz.cc and form_test.cc).
+// every count and size is bounded (fuzzed in fuzz/multipart_fuzzer.cc and form_test.cc).
 // Thread-safety: pure functions.
 #pragma once
 

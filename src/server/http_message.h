@@ -33,6 +33,7 @@ struct HttpRequest {
   std::string body;
   std::string remote_addr;
   std::vector<std::string> matches;  // route captures: [0] the path, [1..] groups
+  int route = -1;                    // the router's choice, made from the head
 
   // The first value of a header ("" when absent).
   std::string get_header_value(std::string_view name) const;

@@ -8,7 +8,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <thread>
 #include <vector>
 
@@ -40,32 +42,78 @@ struct HttpServer::Impl {
   net::steady_timer accept_retry{ioc};
   std::unique_ptr<WorkerPool> pool;
 
+  // Per peer address: open connections and body bytes held. One client (one address) may
+  // use only a share of the server-wide limits, so it cannot lock everyone else out.
+  struct PeerUse {
+    std::size_t connections = 0;
+    std::uint64_t bytes = 0;
+  };
+  std::mutex peers_mu;
+  std::unordered_map<std::string, PeerUse> peers;
+
   void Accept();
-  // Takes `n` bytes of the body budget; false (nothing taken) when it would overflow.
-  bool Reserve(std::uint64_t n) {
-    std::uint64_t cur = inflight_bytes.load();
-    do {
-      if (cur + n > opts.max_inflight_body_bytes) return false;
-    } while (!inflight_bytes.compare_exchange_weak(cur, cur + n));
+  // Counts a new connection from `peer`; false (nothing counted) when the server or the peer
+  // is at its connection limit.
+  bool Admit(const std::string& peer) {
+    std::lock_guard<std::mutex> lock(peers_mu);
+    PeerUse& u = peers[peer];
+    if (connections.load() >= opts.max_connections || u.connections >= opts.max_connections_per_peer) {
+      if (u.connections == 0) peers.erase(peer);
+      return false;
+    }
+    ++u.connections;
+    ++connections;
     return true;
   }
+  void Leave(const std::string& peer, std::uint64_t bytes) {
+    std::lock_guard<std::mutex> lock(peers_mu);
+    inflight_bytes -= bytes;
+    --connections;
+    auto it = peers.find(peer);
+    if (it == peers.end()) return;
+    it->second.bytes -= bytes;
+    if (--it->second.connections == 0) peers.erase(it);
+  }
+  // Takes `n` bytes of the body budget (server-wide and the peer's share); false (nothing
+  // taken) when either would overflow.
+  bool Reserve(const std::string& peer, std::uint64_t n) {
+    std::lock_guard<std::mutex> lock(peers_mu);
+    PeerUse& u = peers[peer];
+    if (inflight_bytes.load() + n > opts.max_inflight_body_bytes ||
+        u.bytes + n > opts.max_inflight_body_bytes_per_peer)
+      return false;
+    inflight_bytes += n;
+    u.bytes += n;
+    return true;
+  }
+  void Unreserve(const std::string& peer, std::uint64_t n) {
+    std::lock_guard<std::mutex> lock(peers_mu);
+    inflight_bytes -= n;
+    auto it = peers.find(peer);
+    if (it != peers.end()) it->second.bytes -= n;
+  }
+  // Requests between their head and their answer's last byte (Stop waits for them).
+  std::atomic<int> active{0};
 };
 
 namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
-    ++server_.connections;
+  // `remote` was admitted (HttpServer::Impl::Admit) by the caller.
+  Session(tcp::socket&& socket, HttpServer::Impl& server, std::string remote)
+      : stream_(std::move(socket)),
+        server_(server),
+        // Heads are bounded by the parser; this bounds what Beast buffers while it looks for
+        // the end of a chunk-size line or trailer, which the parser does not limit.
+        buffer_(server.opts.max_header_bytes + (64u << 10)),
+        remote_(std::move(remote)) {
     beast::error_code ec;
-    const auto peer = stream_.socket().remote_endpoint(ec);
-    if (!ec) remote_ = peer.address().to_string();
     stream_.socket().set_option(tcp::no_delay(true), ec);  // headers and body in one flush
   }
   ~Session() {
-    Release();
-    --server_.connections;
+    if (in_request_) --server_.active;
+    server_.Leave(remote_, reserved_);
   }
 
   void Start() {
@@ -90,6 +138,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHead(beast::error_code ec) {
     start_ = Clock::now();
+    if (!ec || buffer_.size() > 0) {
+      in_request_ = true;
+      ++server_.active;
+    }
     if (ec) {
       // A client that went away, or an idle/slow one past its deadline: nothing to answer
       // (the stream is already closed on a timeout).
@@ -103,13 +155,19 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec == http::error::body_limit)
         return Fail(413, "payload_too_large",
                     "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
-      if (ec == http::error::header_limit)
+      if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
         return Fail(431, "headers_too_large",
                     "request line and headers exceed " +
                         std::to_string(opts().max_header_bytes) + " bytes");
       return Fail(400, "bad_request", "malformed HTTP request");
     }
     if (!FillHead()) return;
+    // Only "chunked" (last, HTTP/1.1) frames a body besides Content-Length; any other
+    // transfer coding would leave the body to be read as the next request (RFC 9112 6.3).
+    if (req_.has_header("Transfer-Encoding") &&
+        (!parser_->chunked() || parser_->get().version() < 11 ||
+         !IEquals(req_.get_header_value("Transfer-Encoding"), "chunked")))
+      return Fail(400, "bad_request", "only Transfer-Encoding: chunked is accepted");
     // We never decode compressed bodies: a small gzip body must not become a large one.
     const std::string encoding = req_.get_header_value("Content-Encoding");
     if (!encoding.empty() && !IEquals(encoding, "identity"))
@@ -119,7 +177,10 @@ class Session : public std::enable_shared_from_this<Session> {
       return Fail(413, "payload_too_large",
                   "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
     if (server_.handlers.on_head && server_.handlers.on_head(req_, res_)) {
-      res_.close = true;  // the body (if any) is unread: it must never be taken as a request
+      // A body (if any) is unread: it must never be taken as a request, so the connection
+      // closes unless there is none.
+      res_.close = res_.close || !parser_->is_done();
+      if (!res_.close) keep_alive_ = parser_->get().keep_alive() && served_ + 1 < opts().keep_alive_max;
       return Send();
     }
     if (IEquals(req_.get_header_value("Expect"), "100-continue") && !parser_->is_done()) {
@@ -156,7 +217,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (q != std::string::npos) {
       auto params = ParseUrlEncoded(std::string_view(req_.target).substr(q + 1));
       if (!params.ok()) {
-        Fail(400, "invalid_argument", params.status().message());
+        Fail(400, "bad_request", params.status().message());
         return false;
       }
       req_.params = std::move(params).value();
@@ -177,6 +238,9 @@ class Session : public std::enable_shared_from_this<Session> {
     http::async_read_some(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                             if (!ec && !self->Account()) return self->Busy();
+                            if (ec == http::error::buffer_overflow)
+                              return self->Fail(400, "bad_request",
+                                                "a chunk-size line or trailer is too long");
                             if (ec || self->parser_->is_done()) return self->OnBody(ec);
                             self->ReadSomeBody();
                           });
@@ -186,7 +250,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool Account() {
     const std::uint64_t held = parser_->get().body().size();
     if (held <= reserved_) return true;
-    if (!server_.Reserve(held - reserved_)) return false;
+    if (!server_.Reserve(remote_, held - reserved_)) return false;
     reserved_ = held;
     return true;
   }
@@ -209,7 +273,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string media = MediaType(req_.get_header_value("Content-Type"));
     if (media == "application/x-www-form-urlencoded") {
       auto form = ParseUrlEncoded(req_.body);
-      if (!form.ok()) return Fail(400, "invalid_argument", form.status().message());
+      if (!form.ok()) return Fail(400, "bad_request", form.status().message());
       for (auto& kv : *form) req_.params.push_back(std::move(kv));
     } else if (media == "multipart/form-data") {
       auto boundary = MultipartBoundary(req_.get_header_value("Content-Type"));
@@ -242,7 +306,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // An answer the transport gives itself; the connection closes after it.
   void Fail(int status, std::string_view code, const std::string& message) {
-    res_ = HttpResponse{};
+    res_.body.clear();  // headers set from the head (CORS, request id) stay
     res_.status = status;
     res_.close = true;
     if (server_.handlers.on_error) server_.handlers.on_error(req_, res_, code, message);
@@ -250,7 +314,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Busy() {
-    res_ = HttpResponse{};
+    res_.body.clear();
     res_.status = 503;
     res_.close = true;
     res_.set_header("Retry-After", "1");
@@ -261,10 +325,37 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Send() {
-    const bool close = res_.close || !keep_alive_;
+    const bool close = res_.close || !keep_alive_ || server_.stopped;
     if (server_.handlers.on_done) {
       const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
       server_.handlers.on_done(req_, res_, seconds, req_.body.size());
+    }
+    Release();  // the request body is no longer held (req_ is reset before the next read)
+    req_.body.clear();
+    req_.body.shrink_to_fit();
+    req_.parts.clear();
+    if (close) parser_.reset();  // a partly read body is not held through the drain
+    stream_.expires_after(opts().write_timeout);
+    auto done = [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
+      self->out_.reset();
+      self->head_out_.reset();
+      if (self->in_request_) --self->server_.active;
+      self->in_request_ = false;
+      if (ec) return self->Close();
+      if (close) return self->Linger();
+      ++self->served_;
+      self->ReadHead();
+    };
+    if (req_.method == "HEAD") {
+      // The head of the answer a GET would get: its Content-Length, no body (a body here
+      // would be read as the start of the next answer).
+      head_out_.emplace();
+      head_out_->version(11);
+      head_out_->result(static_cast<unsigned>(res_.status));
+      for (auto& [k, v] : res_.headers) head_out_->set(k, v);
+      head_out_->content_length(res_.body.size());
+      head_out_->keep_alive(!close);
+      return http::async_write(stream_, *head_out_, std::move(done));
     }
     out_.emplace();
     out_->version(11);
@@ -273,19 +364,7 @@ class Session : public std::enable_shared_from_this<Session> {
     out_->body() = std::move(res_.body);
     out_->keep_alive(!close);
     out_->prepare_payload();
-    Release();  // the request body is no longer held (req_ is reset before the next read)
-    req_.body.clear();
-    req_.body.shrink_to_fit();
-    req_.parts.clear();
-    stream_.expires_after(opts().write_timeout);
-    http::async_write(stream_, *out_,
-                      [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
-                        self->out_.reset();
-                        if (ec) return self->Close();
-                        if (close) return self->Linger();
-                        ++self->served_;
-                        self->ReadHead();
-                      });
+    http::async_write(stream_, *out_, std::move(done));
   }
 
   void Close() {
@@ -315,7 +394,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Release() {
-    if (reserved_ > 0) server_.inflight_bytes -= reserved_;
+    if (reserved_ > 0) server_.Unreserve(remote_, reserved_);
     reserved_ = 0;
   }
 
@@ -325,12 +404,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> out_;
+  std::optional<http::response<http::empty_body>> head_out_;
   HttpRequest req_;
   HttpResponse res_;
   std::string remote_;
   std::string drain_;
   std::size_t drained_ = 0;
   std::uint64_t reserved_ = 0;
+  bool in_request_ = false;  // counted in server_.active
   int served_ = 0;
   bool keep_alive_ = false;
   Clock::time_point start_ = Clock::now();
@@ -348,11 +429,14 @@ void HttpServer::Impl::Accept() {
       accept_retry.async_wait([this](beast::error_code) { Accept(); });
       return;
     }
-    if (connections.load() >= opts.max_connections) {
+    beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    std::string remote = peer_ec ? std::string() : peer.address().to_string();
+    if (!Admit(remote)) {
       beast::error_code ignored;
       socket.close(ignored);
     } else {
-      std::make_shared<Session>(std::move(socket), *this)->Start();
+      std::make_shared<Session>(std::move(socket), *this, std::move(remote))->Start();
     }
     Accept();
   });
@@ -410,11 +494,16 @@ Status HttpServer::Run() {
 void HttpServer::Stop() {
   Impl& s = *impl_;
   if (s.stopped.exchange(true)) return;
+  // No new connections; requests already started get their answers (each connection closes
+  // after its answer), for up to the grace time; then everything stops.
   net::post(s.ioc, [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
     s.accept_retry.cancel();
   });
+  const auto grace = Clock::now() + s.opts.stop_grace;
+  while (s.running && s.active.load() > 0 && Clock::now() < grace)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   s.ioc.stop();
 }
 

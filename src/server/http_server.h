@@ -28,20 +28,24 @@ struct HttpServerOptions {
   int workers = 2;                            // threads that run handlers
   std::size_t max_queue = 64;                 // requests waiting for a worker; 503 beyond
   std::size_t max_connections = 1024;         // open connections; more are closed at once
+  std::size_t max_connections_per_peer = 128;  // open connections from one address
   std::uint32_t max_header_bytes = 16 << 10;  // request line + headers; 431 beyond
   std::uint64_t max_body_bytes = 8 << 20;     // decoded body (any framing); 413 beyond
   std::uint64_t max_inflight_body_bytes = 64 << 20;  // body bytes received and held; 503 beyond
+  std::uint64_t max_inflight_body_bytes_per_peer = 16 << 20;  // the same, from one address
   std::chrono::milliseconds head_timeout{10'000};    // the whole head must arrive within
   std::chrono::milliseconds body_timeout{10'000};    // then the whole body within
   std::chrono::milliseconds idle_timeout{5'000};     // keep-alive wait for the next head
   std::chrono::milliseconds write_timeout{10'000};   // the whole answer must be taken within
   int keep_alive_max = 100;                          // requests per connection
+  std::chrono::milliseconds stop_grace{5'000};       // Stop waits this long for started requests
 };
 
 struct HttpHandlers {
   // On an I/O thread once the head is read, before any body byte: true when it answered
-  // (`res` is sent, the connection closes and the body is never read). Must be cheap.
-  std::function<bool(const HttpRequest&, HttpResponse&)> on_head;
+  // (`res` is sent; when a body was announced the connection closes, unread). Must be cheap.
+  // May route the request (set req.route / req.matches) for on_request.
+  std::function<bool(HttpRequest&, HttpResponse&)> on_head;
   // True for cheap routes answered on the I/O thread (health probes, small static files), so
   // they stay fast when the workers are busy.
   std::function<bool(const HttpRequest&)> run_inline;
@@ -67,6 +71,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   Status Run();  // serves until Stop
+  // Stops accepting, lets requests already started finish (up to stop_grace), then makes Run
+  // return. Blocks for that time; call it from any thread but an I/O thread.
   void Stop();
   int port() const;
   bool running() const;

@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <opencv2/core/utility.hpp>
-#include <regex>
 #include <thread>
 
 #include "assets.h"
@@ -106,11 +105,13 @@ struct Server::Impl {
   std::string degraded;  // why the server runs degraded ("" = it does not); set before Run
 
   // The routes: a method and an exact path, or a pattern whose groups land in req.matches.
+  // Plain string matching (no regex: GCC's std::regex recurses per character, and routing
+  // runs on the I/O thread for every request).
   struct Route {
     std::string method;
-    std::string path;     // exact path, or "" when `pattern` is used
-    std::regex pattern;
-    bool light = false;   // cheap: answered on the I/O thread
+    std::string path;    // the exact path, or the prefix when `suffix` is set
+    std::string suffix;  // set: path = prefix + one segment without '/' + suffix
+    bool light = false;  // cheap: answered on the I/O thread
     std::function<void(const Request&, Response&)> handler;
   };
   std::vector<Route> routes;
@@ -135,7 +136,9 @@ struct Server::Impl {
   void Routes();
   // Finds the route (404 none, 405 another method) and runs it; exceptions become 500.
   void Dispatch(Request& req, Response& res);
-  const Route* Match(Request& req, bool* other_method) const;
+  // Sets req.route and req.matches ([0] the path, [1] a suffix route's segment); -1 when no
+  // route has this path (`other_method`: one has it with another method).
+  void Match(Request& req, bool* other_method) const;
   void AccessLog(const Request& req, const Response& res, double seconds, std::size_t bytes_in);
   // CORS, preflight, rate limit, API key and /metrics peer checks, before any body is read.
   // True when it answered the request itself (preflight, 401, 403, 429).
@@ -178,7 +181,7 @@ struct Server::Impl {
 
 HttpHandlers Server::Impl::Handlers() {
   HttpHandlers h;
-  h.on_head = [this](const Request& req, Response& res) {
+  h.on_head = [this](Request& req, Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("X-Request-Id", RequestId(req));
     // Before any handler: nothing is stored from a request that is not valid UTF-8 (path,
@@ -187,12 +190,21 @@ HttpHandlers Server::Impl::Handlers() {
       ReplyError(req, res, *invalid);
       return true;
     }
-    return Guard(req, res);
+    if (Guard(req, res)) return true;
+    // Routed once, from the head: an unknown route or method is answered before any body.
+    if (req.path.size() > 2048) {
+      ReplyError(req, res, FromHttpStatus(414));
+      return true;
+    }
+    bool other_method = false;
+    Match(req, &other_method);
+    if (req.route >= 0) return false;
+    if (other_method) res.set_header("Allow", "GET, HEAD, POST, OPTIONS");
+    ReplyError(req, res, FromHttpStatus(other_method ? 405 : 404));
+    return true;
   };
   h.run_inline = [this](const Request& req) {
-    bool other = false;
-    const Route* r = Match(const_cast<Request&>(req), &other);
-    return r && r->light;
+    return req.route >= 0 && routes[static_cast<std::size_t>(req.route)].light;
   };
   h.on_request = [this](Request& req, Response& res) { Dispatch(req, res); };
   h.on_error = [](const Request& req, Response& res, std::string_view code,
@@ -207,41 +219,41 @@ HttpHandlers Server::Impl::Handlers() {
   return h;
 }
 
-const Server::Impl::Route* Server::Impl::Match(Request& req, bool* other_method) const {
+void Server::Impl::Match(Request& req, bool* other_method) const {
   *other_method = false;
-  for (const Route& r : routes) {
-    std::smatch m;
-    const bool path_ok = r.path.empty() ? std::regex_match(req.path, m, r.pattern)
-                                        : req.path == r.path;
-    if (!path_ok) continue;
-    if (r.method != req.method) {
+  req.route = -1;
+  req.matches.clear();
+  // HEAD is answered as GET without the body (the transport drops it).
+  const std::string& method = req.method == "HEAD" ? std::string("GET") : req.method;
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    const Route& r = routes[i];
+    std::string segment;
+    if (r.suffix.empty()) {
+      if (req.path != r.path) continue;
+    } else {
+      const std::string& p = req.path;
+      if (p.size() <= r.path.size() + r.suffix.size() || p.compare(0, r.path.size(), r.path) != 0 ||
+          p.compare(p.size() - r.suffix.size(), r.suffix.size(), r.suffix) != 0)
+        continue;
+      segment = p.substr(r.path.size(), p.size() - r.path.size() - r.suffix.size());
+      if (segment.find('/') != std::string::npos) continue;
+    }
+    if (r.method != method) {
       *other_method = true;
       continue;
     }
-    req.matches.clear();
-    if (r.path.empty())
-      for (const auto& g : m) req.matches.push_back(g.str());
-    else
-      req.matches.push_back(req.path);
-    return &r;
+    req.route = static_cast<int>(i);
+    req.matches.push_back(req.path);
+    if (!r.suffix.empty()) req.matches.push_back(std::move(segment));
+    return;
   }
-  return nullptr;
 }
 
 void Server::Impl::Dispatch(Request& req, Response& res) {
   try {
-    bool other_method = false;
-    const Route* r = Match(req, &other_method);
-    if (!r) {
-      if (other_method) {
-        res.set_header("Allow", "GET, POST, OPTIONS");
-        return ReplyError(req, res, FromHttpStatus(405));
-      }
-      return ReplyError(req, res, FromHttpStatus(404));
-    }
     // The head was checked before the body was read; form fields are only here.
     if (auto invalid = InvalidUtf8InForm(req)) return ReplyError(req, res, *invalid);
-    r->handler(req, res);
+    routes[static_cast<std::size_t>(req.route)].handler(req, res);
   } catch (const std::exception& e) {
     // The last-resort handler (STYLE rule 3): no exception text reaches the client.
     log->error("{{\"event\":\"exception\",\"rid\":\"{}\",\"path\":\"{}\",\"what\":{}}}",
@@ -562,10 +574,7 @@ void Server::Impl::GetAsset(std::string_view name, Response& res) {
 void Server::Impl::Routes() {
   using Handler = std::function<void(const Request&, Response&)>;
   auto add = [this](std::string method, std::string path, Handler h, bool light = false) {
-    routes.push_back({std::move(method), std::move(path), std::regex(), light, std::move(h)});
-  };
-  auto add_pattern = [this](std::string method, const char* pattern, Handler h) {
-    routes.push_back({std::move(method), "", std::regex(pattern), true, std::move(h)});
+    routes.push_back({std::move(method), std::move(path), "", light, std::move(h)});
   };
   auto bind = [this](void (Impl::*fn)(const Request&, Response&)) {
     return [this, fn](const Request& req, Response& res) { (this->*fn)(req, res); };
@@ -577,8 +586,7 @@ void Server::Impl::Routes() {
   add("POST", "/v1/feedback", bind(&Impl::PostFeedback));
   add("POST", device::kMoodPath, bind(&Impl::PostDeviceMood));
   // Annotated images are drawn on their first fetch (tens of ms): a worker's job.
-  routes.push_back({"GET", "", std::regex(R"(/static/([^/]+)\.jpg)"), false,
-                    bind(&Impl::GetStatic)});
+  routes.push_back({"GET", "/static/", ".jpg", false, bind(&Impl::GetStatic)});
   add("GET", "/healthz", [](const Request&, Response& res) { ReplyJson(res, 200, {{"ok", true}}); },
       true);
   add(
@@ -602,8 +610,9 @@ void Server::Impl::Routes() {
   add("GET", "/openapi.json", [this](const Request&, Response& res) { GetAsset("openapi.json", res); },
       true);
   add("GET", "/", [this](const Request&, Response& res) { GetAsset("index.html", res); }, true);
-  add_pattern("GET", R"(/assets/(app\.js|style\.css))",
-              [this](const Request& req, Response& res) { GetAsset(req.matches[1], res); });
+  for (const char* asset : {"app.js", "style.css"})
+    add("GET", std::string("/assets/") + asset,
+        [this, asset](const Request&, Response& res) { GetAsset(asset, res); }, true);
 }
 
 Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerLoader loader,
@@ -673,9 +682,14 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
   h.workers = impl->workers;
   h.max_queue = static_cast<std::size_t>(o.max_queue);
   h.max_connections = static_cast<std::size_t>(o.max_connections);
+  // One address may hold at most half of the connections and of the body budget, so a
+  // single client cannot lock everyone else out (and 200 slow clients still fit).
+  h.max_connections_per_peer = std::max<std::size_t>(1, h.max_connections / 2);
   h.max_header_bytes = static_cast<std::uint32_t>(o.max_header_bytes);
   h.max_body_bytes = static_cast<std::uint64_t>(o.max_body_bytes);
   h.max_inflight_body_bytes = static_cast<std::uint64_t>(o.max_inflight_bytes);
+  h.max_inflight_body_bytes_per_peer = std::max<std::uint64_t>(
+      h.max_inflight_body_bytes / 2, static_cast<std::uint64_t>(o.max_body_bytes));
   h.head_timeout = h.body_timeout = std::chrono::seconds(o.read_timeout_s);
   h.idle_timeout = std::chrono::seconds(o.keep_alive_timeout_s);
   h.write_timeout = std::chrono::seconds(o.write_timeout_s);
