@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <opencv2/core/utility.hpp>
 #include <thread>
 
 #include "assets.h"
@@ -668,14 +667,19 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
   if (!o.deezer_api_base.empty())
     impl->service->EnablePreviews(music::MakeHttpClient(), o.deezer_api_base);
   impl->Routes();
-  // Issue 12: one inference worker per core, and OpenCV's own threads set to match, so
-  // workers never compete for the cores (0 = one per core).
+  // Issue 12: one request worker per core (0 = that many). OpenCV keeps its own threads:
+  // measured with bench/server/run.sh, cv::setNumThreads(1) per worker gave the same
+  // throughput at 16 connections (74.7 vs 73.4 req/s) and a slower single client (26.6 vs
+  // 20.4 ms median), because one request alone then used one core (docs/service.md).
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl->workers = o.threads > 0 ? o.threads : cores;
-  if (impl->workers > 1) cv::setNumThreads(1);
-  // Decoded images are large and short-lived: a fixed mmap threshold hands them back to the
-  // system when freed (glibc's adaptive threshold kept 1.7 GB after a burst of large PNGs).
-  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  // Memory (issue 11): decoded images of 8 MB and more are mmapped, so they go back to the
+  // system when freed (glibc's adaptive threshold kept 1.7 GB after a burst of large PNGs),
+  // and the heap is trimmed only above 128 MB: setting the mmap threshold alone also fixed
+  // the trim threshold at 128 KB, and the page faults of trimming and regrowing the heap on
+  // every request cost 9 ms of a 20 ms request (measured).
+  mallopt(M_MMAP_THRESHOLD, 8 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   HttpServerOptions h;
   h.host = o.host;
   h.port = o.port;
