@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Issue 12's benchmark matrix: what users send, side by side in one run.
+# Inputs: a 640x480 JPEG (laptop camera), an 800x600 JPEG (ESP32-CAM), a 4032x3024 JPEG
+# (12 MP phone photo), each made from dlib's 2009_004587.jpg by face_fixture (one face);
+# each sent without and with a `listener` field (the web page always sends one), by wrk
+# with 1, 4 and 16 connections. Per row: median, p95, req/s, server CPU ms per request
+# (utime+stime of the server process from /proc/PID/stat, over the run), and at the end the
+# server's RSS and peak RSS, and the time from start to /readyz 200.
+# Usage: bench/server/matrix.sh [BUILD_DIR] [SECONDS]   (defaults: build, 10)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${1:-build}
+secs=${2:-10}
+port=${MOODTUNE_BENCH_PORT:-8079}
+photo=/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg
+tmp=$(mktemp -d)
+trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+for size in 640x480 800x600 4032x3024; do
+  "$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/$size.jpg" --size "$size"
+done
+
+t0=$(date +%s%N)
+MOODTUNE_DB="$tmp/bench.db" MOODTUNE_ACCESS_LOG=false \
+  "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
+server_pid=$!
+until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
+  kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/serve.log"; exit 1; }
+  sleep 0.01
+done
+t1=$(date +%s%N)
+url="http://127.0.0.1:$port"
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+rss() { awk -v k="$1" '$1 == k":" {print int($2 / 1024)}' "/proc/$server_pid/status"; }
+
+echo "ready after $(( (t1 - t0) / 1000000 )) ms (start to /readyz 200)"
+echo "| input | listener | connections | median ms | p95 ms | req/s | CPU ms/request | errors |"
+echo "|---|---|---|---|---|---|---|---|"
+for size in 640x480 800x600 4032x3024; do
+  export MOODTUNE_BENCH_JPEG="$tmp/$size.jpg"
+  bytes=$(stat -c %s "$MOODTUNE_BENCH_JPEG")
+  for listener in "" "bench-listener"; do
+    export MOODTUNE_BENCH_LISTENER="$listener"
+    wrk -t1 -c1 -d2s -s bench/server/recommend.lua "$url" >/dev/null  # warm-up
+    for c in 1 4 16; do
+      threads=$(( c < 2 ? 1 : 2 ))
+      before=$(cpu_ticks)
+      out=$(wrk -t"$threads" -c"$c" -d"${secs}s" --latency -s bench/server/recommend.lua \
+        "$url" | tail -n 1)
+      after=$(cpu_ticks)
+      read -r _ median _ _ _ p95 _ _ _ requests _ rps _ errors <<<"$out"
+      cpu_ms=$(awk -v a="$after" -v b="$before" -v n="$requests" -v hz="$hz" \
+        'BEGIN {printf "%.1f", (a - b) * 1000 / hz / (n > 0 ? n : 1)}')
+      echo "| ${size} JPEG (${bytes} B) | $( [ -n "$listener" ] && echo yes || echo no ) | $c | $median | $p95 | $rps | $cpu_ms | $errors |"
+    done
+  done
+done
+echo "server RSS after the runs: $(rss VmRSS) MB, peak $(rss VmHWM) MB"
