@@ -47,6 +47,15 @@ std::string NormalizeGenre(std::string_view genre) {
   return g;
 }
 
+std::vector<std::string> GenreFamily(const std::string& genre) {
+  static const std::vector<std::vector<std::string>> kFamilies = {
+      {"afrobeat", "afrobeats"},
+  };
+  for (const auto& family : kFamilies)
+    if (std::find(family.begin(), family.end(), genre) != family.end()) return family;
+  return {genre};
+}
+
 std::string JoinArtists(const std::vector<std::string>& artists, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < artists.size(); ++i) {

@@ -112,8 +112,10 @@ Result<std::vector<Recommendation>> Recommend(std::span<const Track> catalogue,
     return Status::ResourceExhausted("catalogue too large");
 
   std::vector<std::string> include, exclude;
-  for (const auto& g : o.include_genres) include.push_back(NormalizeGenre(g));
-  for (const auto& g : o.exclude_genres) exclude.push_back(NormalizeGenre(g));
+  for (const auto& g : o.include_genres)
+    for (auto& related : GenreFamily(NormalizeGenre(g))) include.push_back(std::move(related));
+  for (const auto& g : o.exclude_genres)
+    for (auto& related : GenreFamily(NormalizeGenre(g))) exclude.push_back(std::move(related));
 
   const std::uint64_t seed = o.seed ? *o.seed : (std::uint64_t{std::random_device{}()} << 32 |
                                                   std::random_device{}());

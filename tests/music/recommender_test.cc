@@ -120,6 +120,27 @@ TEST(RecommenderTest, GenreIncludeAndExclude) {
   for (const auto& x : *r) EXPECT_TRUE(x.track.genre == "gospel" || x.track.genre == "jazz");
 }
 
+// Issue 13: afrobeat and afrobeats stay two genres in the data, but a filter for either
+// finds both.
+TEST(RecommenderTest, AfrobeatAndAfrobeatsFilterTogether) {
+  auto cat = Grid();
+  for (std::size_t i = 0; i < cat.size(); ++i)
+    cat[i].genre = i % 3 == 0 ? "afrobeat" : (i % 3 == 1 ? "afrobeats" : "pop");
+  for (const char* ask : {"afrobeat", "Afrobeats", "afro-beats"}) {
+    auto o = Seeded();
+    o.n = 6;
+    o.include_genres = {ask};
+    auto r = Recommend(cat, OneHot(Emotion::kHappy), {}, o);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->size(), 6u) << ask;
+    std::set<std::string> seen;
+    for (const auto& x : *r) seen.insert(x.track.genre);
+    EXPECT_EQ(seen.count("pop"), 0u) << ask;
+    EXPECT_EQ(seen.size(), 2u) << ask << ": both afrobeat and afrobeats";
+  }
+  EXPECT_EQ(GenreFamily("jazz"), std::vector<std::string>{"jazz"});
+}
+
 TEST(RecommenderTest, DiversitySpreadsGenres) {
   auto cat = Grid();
   auto r = Recommend(cat, OneHot(Emotion::kNeutral), {}, Seeded());

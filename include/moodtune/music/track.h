@@ -35,6 +35,10 @@ std::string_view FeedbackName(FeedbackKind k);  // "like", "skip"
 // "Hip Hop", "hiphop", "rap" -> "hip-hop"; "RnB" -> "r&b"; "kpop" -> "k-pop"; otherwise
 // trimmed lower-case.
 std::string NormalizeGenre(std::string_view genre);
+// The genres a filter for `genre` (normalised) matches: itself and its close relatives that
+// stay separate names in the data. Issue 13: "afrobeat" (Fela's) and "afrobeats" are distinct
+// genres, but a listener asking for one expects the other too.
+std::vector<std::string> GenreFamily(const std::string& genre);
 
 // The genres of `tracks`, sorted, each once, empty ones left out (what an unknown-genre
 // message lists).
