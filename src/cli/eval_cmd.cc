@@ -21,6 +21,7 @@
 #include "moodtune/emotion.h"
 #include "moodtune/eval_metrics.h"
 #include "moodtune/vision.h"
+#include "eval_report.h"
 #include "vision_flags.h"
 
 namespace moodtune::cli {
@@ -35,6 +36,7 @@ struct EvalOptions {
   bool assume_face = false;  // whole image is one face (pre-cropped data)
   bool json = false;         // one JSON object instead of the readable report
   bool mirror = false;       // also analyse each photo mirrored: top-emotion agreement
+  std::string report;        // "": none; else DIR for confusion.png and per_class.md
   AnalyzerOptions analyzer;  // models and thresholds; defaults live in vision.h
   DecodeOptions decode;      // pixel limit; default lives in vision.h
 };
@@ -353,6 +355,24 @@ int RunEval(const EvalOptions& o) {
   } else {
     PrintReport(o, r);
   }
+  if (!o.report.empty()) {
+    // Issue 13: pictures people would rather look at than a text matrix.
+    std::vector<std::string> labels;
+    std::vector<std::optional<double>> ap(kNumEmotions);
+    for (int e = 0; e < kNumEmotions; ++e) labels.emplace_back(EmotionName(static_cast<Emotion>(e)));
+    for (int m = 0; m < 3; ++m) ap[static_cast<std::size_t>(kMood3Emotions[m])] = r.ap[m];
+    char acc[16];
+    std::snprintf(acc, sizeof(acc), "%.4f", r.accuracy);
+    const std::string title = "moodtune eval " + o.data + " (" + std::to_string(r.images) +
+                              " images, 7-class accuracy " + acc + ")";
+    Status s = WriteEvalReport(o.report, r.confusion, r.per_class, labels, ap, title);
+    if (!s.ok()) {
+      std::cerr << "eval: " << s.message() << "\n";
+      return 1;
+    }
+    std::cerr << "eval: wrote " << o.report << "/confusion.png and " << o.report
+              << "/per_class.md\n";
+  }
   return 0;
 }
 
@@ -374,6 +394,9 @@ void AddEvalCommand(CLI::App& app, int* exit_code) {
   sub->add_flag("--assume-face", opts->assume_face,
                 "Skip detection: each whole image is one face (pre-cropped data such as FER2013)");
   sub->add_flag("--json", opts->json, "Print the report as one JSON object");
+  sub->add_option("--report", opts->report,
+                  "Also write DIR/confusion.png (the confusion matrix as a picture) and "
+                  "DIR/per_class.md (precision, recall, F1, AP per class)");
   sub->add_flag("--mirror", opts->mirror,
                 "Also analyse every photo mirrored and report how often the top emotion stays "
                 "the same (twice the time)");
