@@ -159,6 +159,13 @@ struct AnalyzerOptions {
 };
 
 // Detect -> align -> classify.
+// Where Analyze spent its time (issue 12's per-stage profile), seconds.
+struct AnalyzeTimings {
+  double detect = 0;    // face detection (BlazeFace front/back)
+  double align = 0;     // face crops (FaceInput), all faces
+  double classify = 0;  // the emotion net, all faces
+};
+
 class Analyzer {
  public:
   static Result<std::unique_ptr<Analyzer>> Create(const AnalyzerOptions& opts);
@@ -166,7 +173,9 @@ class Analyzer {
            AlignOptions align);
   // assume_face: skip detection, the whole image is one face (box = full image, score 1).
   // No face is not an error: the vector is empty.
-  Result<std::vector<Face>> Analyze(const cv::Mat& bgr, bool assume_face = false) const;
+  // `timings` (optional) receives where the time went.
+  Result<std::vector<Face>> Analyze(const cv::Mat& bgr, bool assume_face = false,
+                                    AnalyzeTimings* timings = nullptr) const;
 
  private:
   std::unique_ptr<FaceDetector> detector_;

@@ -69,8 +69,9 @@ std::string Metrics::Render() const {
          "# TYPE moodtune_http_request_duration_seconds histogram\n";
   for (const auto& [route, h] : latency_)
     RenderHistogram(out, "moodtune_http_request_duration_seconds", "route", route, h);
-  out << "# HELP moodtune_stage_duration_seconds Time per processing stage (decode, analyze = "
-         "face detection + emotion model, annotate, recommend).\n"
+  out << "# HELP moodtune_stage_duration_seconds Time per processing stage (decode; analyze = "
+         "detect + align + classify; annotate; recommend, which includes history_read and "
+         "history_write; json).\n"
          "# TYPE moodtune_stage_duration_seconds histogram\n";
   for (const auto& [stage, h] : stages_)
     RenderHistogram(out, "moodtune_stage_duration_seconds", "stage", stage, h);

@@ -401,9 +401,11 @@ void Server::Impl::PostRecommend(const Request& req, Response& res) {
   std::vector<Warning> warnings = a->warnings;
   auto recs = service->Recommend(face.probabilities, std::get<MusicRequest>(music), &warnings);
   if (!recs.ok()) return ReplyError(req, res, FromStatus(recs.status(), ErrorContext::kMusic));
+  const auto json_start = Clock::now();
   auto out = ReferenceJson(face, a->faces, *recs, ImageUrl(req, a->annotated_id));
   if (!warnings.empty()) out["warnings"] = Warnings(res, warnings);
   ReplyJson(res, 200, out);
+  metrics.ObserveStage("json", std::chrono::duration<double>(Clock::now() - json_start).count());
 }
 
 void Server::Impl::PostAnalyze(const Request& req, Response& res) {

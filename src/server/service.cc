@@ -90,8 +90,12 @@ Result<ImageAnalysis> MoodService::AnalyzeImage(std::span<const std::uint8_t> by
   metrics_->ObserveStage("decode", SecondsSince(t0));
   if (!img.ok()) return img.status();
   t0 = std::chrono::steady_clock::now();
-  auto faces = net->Analyze(img->bgr);
+  AnalyzeTimings timings;
+  auto faces = net->Analyze(img->bgr, false, &timings);
   metrics_->ObserveStage("analyze", SecondsSince(t0));
+  metrics_->ObserveStage("detect", timings.detect);
+  metrics_->ObserveStage("align", timings.align);
+  metrics_->ObserveStage("classify", timings.classify);
   if (!faces.ok()) return faces.status();
   ImageAnalysis out;
   out.width = img->width;
@@ -129,8 +133,10 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
   o.include_genres = r.genres;
   music::ListenerHistory history;
   if (!r.listener.empty()) {
+    const auto read_start = std::chrono::steady_clock::now();
     auto h =
         music::LoadHistory(*history_, r.listener, music::CatalogueOptions{}.recent_plays, tracks_);
+    metrics_->ObserveStage("history_read", SecondsSince(read_start));
     // A storage fault costs the personalisation, not the answer.
     if (h.ok())
       history = std::move(h).value();
@@ -168,7 +174,9 @@ Result<std::vector<music::Recommendation>> MoodService::Recommend(const EmotionP
   if (!r.listener.empty()) {
     std::vector<std::int64_t> ids;
     for (const auto& rec : *recs) ids.push_back(rec.track.id);
+    const auto write_start = std::chrono::steady_clock::now();
     Status played = history_->RecordPlays(r.listener, ids, UnixNow());
+    metrics_->ObserveStage("history_write", SecondsSince(write_start));
     if (!played.ok()) warn("history_not_recorded", played);
   }
   metrics_->ObserveStage("recommend", SecondsSince(t0));

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <utility>
 
 #include "moodtune/vision.h"
@@ -17,8 +18,15 @@ Analyzer::Analyzer(std::unique_ptr<FaceDetector> detector,
                    std::unique_ptr<EmotionClassifier> classifier, AlignOptions align)
     : detector_(std::move(detector)), classifier_(std::move(classifier)), align_(align) {}
 
-Result<std::vector<Face>> Analyzer::Analyze(const cv::Mat& bgr, bool assume_face) const {
+Result<std::vector<Face>> Analyzer::Analyze(const cv::Mat& bgr, bool assume_face,
+                                            AnalyzeTimings* timings) const {
   if (bgr.empty()) return Status::InvalidArgument("empty image");
+  AnalyzeTimings local;
+  AnalyzeTimings& t = timings ? *timings : local;
+  auto since = [](std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  auto start = std::chrono::steady_clock::now();
   std::vector<Detection> detections;
   if (assume_face) {
     Detection whole;
@@ -30,13 +38,18 @@ Result<std::vector<Face>> Analyzer::Analyze(const cv::Mat& bgr, bool assume_face
     if (!found.ok()) return found.status();
     detections = std::move(found).value();
   }
+  t.detect = since(start);
   std::vector<Face> faces;
   faces.reserve(detections.size());
   for (const Detection& d : detections) {
     // A pre-cropped face is classified as it is: alignment's margin would shrink it.
+    start = std::chrono::steady_clock::now();
     const cv::Mat crop = FaceInput(bgr, assume_face ? nullptr : &d, align_);
+    t.align += since(start);
     if (crop.empty()) continue;  // degenerate box
+    start = std::chrono::steady_clock::now();
     auto probs = classifier_->Classify(crop);
+    t.classify += since(start);
     if (!probs.ok()) return probs.status();
     Face f;
     f.detection = d;
