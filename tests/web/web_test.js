@@ -128,6 +128,7 @@ async function main() {
     assert(await page.isHidden('#result'), 'no result area before the first answer');
     assert(await page.getAttribute('#status', 'aria-live') === 'polite', 'status is aria-live');
     // Record every number the countdown shows.
+    assert(await page.locator('#countdown').count() === 1, 'the page has a countdown');
     await page.evaluate(() => {
       window.seenCountdown = [];
       const c = document.getElementById('countdown');
