@@ -73,7 +73,66 @@ async function startCamera() {
   }
   $('camera-note').textContent = 'Camera on. Frame your face; Capture (or C) counts down from ' +
     COUNTDOWN_S + ', pressing it again cancels.';
+  liveBoxes();
   return true;
+}
+
+// Live face box: about once a second a downscaled frame goes to POST /v1/analyze?annotate=0
+// and the boxes it finds are drawn over the preview, where the camera sees the face.
+const LIVE_WIDTH = 320;      // px, width of the frame sent
+const LIVE_PERIOD_MS = 1000;
+
+async function liveBoxes() {
+  const video = $('video');
+  const small = document.createElement('canvas');
+  let backoff = LIVE_PERIOD_MS;
+  for (;;) {
+    const started = Date.now();
+    if (!document.hidden && !busy && video.videoWidth) {
+      small.width = LIVE_WIDTH;
+      small.height = Math.round(LIVE_WIDTH * video.videoHeight / video.videoWidth);
+      small.getContext('2d').drawImage(video, 0, 0, small.width, small.height);
+      const blob = await new Promise((resolve) => small.toBlob(resolve, 'image/jpeg', 0.7));
+      let faces = null;
+      try {
+        const res = await fetch('/v1/analyze?annotate=0', {
+          method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: blob });
+        if (res.ok) faces = (await res.json()).faces;
+        else if (res.status === 401 || res.status === 404) return;  // not offered here
+        else backoff = Math.min(backoff * 2, 30000);  // 429 or busy: ask less often
+      } catch (err) { /* the next frame tries again */ }
+      if (faces) backoff = LIVE_PERIOD_MS;
+      drawBoxes(faces || [], small.width / video.videoWidth);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(200, backoff - (Date.now() - started))));
+  }
+}
+
+// faces: boxes in the downscaled frame; scale: downscaled / camera pixels.
+function drawBoxes(faces, scale) {
+  const video = $('video');
+  const overlay = $('overlay');
+  const dpr = window.devicePixelRatio || 1;
+  const cw = video.clientWidth, ch = video.clientHeight;
+  overlay.width = Math.round(cw * dpr);
+  overlay.height = Math.round(ch * dpr);
+  overlay.dataset.faces = String(faces.length);
+  const g = overlay.getContext('2d');
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, cw, ch);
+  // object-fit: contain puts the frame at (ox, oy) with this scale inside the element.
+  const fit = Math.min(cw / video.videoWidth, ch / video.videoHeight);
+  const ox = (cw - video.videoWidth * fit) / 2, oy = (ch - video.videoHeight * fit) / 2;
+  const k = fit / scale;
+  g.lineWidth = 3;
+  g.font = '600 14px system-ui, sans-serif';
+  for (const f of faces) {
+    const [x, y, w, h] = f.box;
+    g.strokeStyle = '#ffbf47';
+    g.strokeRect(ox + x * k, oy + y * k, w * k, h * k);
+    g.fillStyle = '#ffbf47';
+    g.fillText(f.emotion, ox + x * k, Math.max(14, oy + y * k - 4));
+  }
 }
 
 function captureFrame() {

@@ -4,7 +4,8 @@
 // seven bars and five tracks (title as text, explicit Spotify link, preview or its reason);
 // then SVG like/skip, like, strategy/genre re-asking GET /v1/recommendations, the keyboard
 // (C starts and cancels), a failed upload emptying the result with the error beside Capture,
-// and no horizontal overflow at 390 px. Screenshots go to --artifacts.
+// no horizontal overflow at 390 px, and the live face box over the preview. Screenshots go
+// to --artifacts.
 // Exit 0 pass, 1 fail, 77 skipped (no playwright-core or no chromium).
 'use strict';
 
@@ -160,7 +161,8 @@ async function main() {
     });
     assert(live, 'live camera preview during the countdown');
     const answer = await (await firstAnswer).json();
-    const shotAt = apiCalls.find((c) => c.method === 'POST').at;
+    const shotAt = apiCalls.find((c) => c.method === 'POST' &&
+                                 c.url.endsWith('/v1/recommendations')).at;
     assert(shotAt - clickedAt >= 2500, 'photo taken after the countdown, got ' +
            (shotAt - clickedAt) + ' ms after the click');
     await page.waitForSelector('#tracks li.track', { timeout: 60000 });
@@ -176,6 +178,42 @@ async function main() {
     const sum = await page.$$eval('#bars meter', (ms) => ms.reduce((s, m) => s + m.value, 0));
     assert(Math.abs(sum - 1) < 0.01, 'bars sum to 1, got ' + sum);
     await page.waitForFunction(() => document.getElementById('annotated').naturalWidth > 0);
+
+    // (7) Live face box: about once a second a downscaled frame goes to
+    // POST /v1/analyze?annotate=0 and its box is drawn over the preview, on the face.
+    const liveAnswer = await page.waitForResponse((r) => r.url().includes('/v1/analyze') &&
+                                                  r.request().method() === 'POST', { timeout: 15000 });
+    assert(new URL(liveAnswer.url()).searchParams.get('annotate') === '0', 'live frames not annotated');
+    const liveBody = await liveAnswer.json();
+    assert(liveBody.width === 320 && liveBody.faces.length > 0,
+           'live frame downscaled to 320 px with a face, got ' + liveBody.width);
+    await page.waitForFunction(() => Number(document.getElementById('overlay').dataset.faces) > 0,
+                               null, { timeout: 15000 });
+    const drawn = await page.evaluate(([x, y, w, h]) => {
+      const v = document.getElementById('video');
+      const o = document.getElementById('overlay');
+      const vr = v.getBoundingClientRect(), or = o.getBoundingClientRect();
+      const fit = Math.min(vr.width / v.videoWidth, vr.height / v.videoHeight);
+      const ox = (vr.width - v.videoWidth * fit) / 2, oy = (vr.height - v.videoHeight * fit) / 2;
+      const px = o.width / or.width;
+      const g = o.getContext('2d');
+      const alpha = (cx, cy) =>
+        g.getImageData(Math.round(cx * px), Math.round(cy * px), 1, 1).data[3];
+      // The photo's face box (camera pixels) mapped onto the preview: its left edge is painted
+      // (within 12 px), its centre is not.
+      const ey = oy + (y + h / 2) * fit;
+      let edge = false;
+      for (let d = -12; d <= 12; d++) if (alpha(ox + x * fit + d, ey) > 0) edge = true;
+      return { edge, centre: alpha(ox + (x + w / 2) * fit, ey), sameRect:
+               Math.abs(vr.left - or.left) < 1 && Math.abs(vr.width - or.width) < 1 };
+    }, answer.box);
+    assert(drawn.sameRect, 'overlay covers the preview');
+    assert(drawn.edge && drawn.centre === 0, 'live box drawn on the face: ' + JSON.stringify(drawn));
+    const t0 = Date.now(), n0 = apiCalls.filter((c) => c.url.includes('/v1/analyze')).length;
+    await page.waitForTimeout(3000);
+    const live3s = apiCalls.filter((c) => c.url.includes('/v1/analyze')).length - n0;
+    assert(live3s >= 1 && live3s <= 4, 'about one live frame a second, got ' + live3s + ' in ' +
+           (Date.now() - t0) + ' ms');
 
     // (3) The title is text; Spotify and Deezer are explicit links named after the track.
     const tracks = await page.$$eval('#tracks li.track', (lis) => lis.map((li) => ({
