@@ -155,6 +155,7 @@ async function main() {
     assert(/Photo in [1-3]/.test(await page.textContent('#status')),
            'countdown announced in the aria-live status');
     assert(photoPosts() === 0, 'no photo sent while counting down');
+    assert((await page.textContent('#capture')).includes('Cancel'), 'Capture says Cancel while counting');
     const live = await page.evaluate(() => {
       const v = document.getElementById('video');
       return !v.paused && v.readyState >= 2 && v.videoWidth > 0;
