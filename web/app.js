@@ -1,5 +1,7 @@
-// moodtune web page: camera capture or file upload -> POST /v1/recommendations -> annotated
-// image, 7 emotion bars, five tracks with links, previews and like/skip feedback.
+// moodtune web page: camera (live preview, 3-2-1 countdown, a second press cancels) or file
+// upload -> POST /v1/recommendations -> one result area (annotated image, 7 emotion bars, five
+// tracks with explicit Spotify/Deezer links, a preview or the reason there is none, like/skip).
+// Strategy/genre changes re-ask GET /v1/recommendations for the last emotion.
 // No external scripts: everything here is served by the moodtune binary.
 'use strict';
 
@@ -20,25 +22,47 @@ function listenerId() {
 }
 
 let stream = null;
+let countdown = null;    // the running countdown: { timer, resolve } while counting
+let starting = false;    // the camera is starting
+let busy = false;        // a photo is being sent
+let lastEmotion = null;  // the emotion of the last answer, for strategy/genre changes
+let answerSeq = 0;       // answers older than the latest request are dropped
+
+const COUNTDOWN_S = 3;
 
 function setStatus(text) { $('status').textContent = text; }
 function showError(text) {
   const e = $('error');
-  e.textContent = text;
   e.hidden = !text;
+  e.textContent = text;
+}
+
+// One result area: each answer replaces it, a failed answer empties it.
+function clearResult() {
+  lastEmotion = null;
+  $('result').hidden = true;
+  $('emotion').textContent = '';
+  $('confidence').textContent = '';
+  $('annotated').removeAttribute('src');
+  $('bars').replaceChildren();
+  $('tracks').replaceChildren();
 }
 
 async function startCamera() {
   if (stream) return true;
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    $('camera-note').textContent = 'No camera access here; upload a photo instead.';
+    const msg = 'No camera access here; upload a photo instead.';
+    $('camera-note').textContent = msg;
+    showError(msg);
     return false;
   }
   try {
     stream = await navigator.mediaDevices.getUserMedia({
       video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' }, audio: false });
   } catch (err) {
-    $('camera-note').textContent = 'Camera unavailable (' + err.name + '); upload a photo instead.';
+    const msg = 'Camera unavailable (' + err.name + '); upload a photo instead.';
+    $('camera-note').textContent = msg;
+    showError(msg);
     return false;
   }
   const video = $('video');
@@ -47,8 +71,68 @@ async function startCamera() {
   if (video.readyState < 2 || !video.videoWidth) {
     await new Promise((resolve) => video.addEventListener('loadeddata', resolve, { once: true }));
   }
-  $('camera-note').textContent = 'Camera on. Press Capture (or C) to take a photo.';
+  $('camera-note').textContent = 'Camera on. Frame your face; Capture (or C) counts down from ' +
+    COUNTDOWN_S + ', pressing it again cancels.';
+  liveBoxes();
   return true;
+}
+
+// Live face box: about once a second a downscaled frame goes to POST /v1/analyze?annotate=0
+// and the boxes it finds are drawn over the preview, where the camera sees the face.
+const LIVE_WIDTH = 320;      // px, width of the frame sent
+const LIVE_PERIOD_MS = 1000;
+
+async function liveBoxes() {
+  const video = $('video');
+  const small = document.createElement('canvas');
+  let backoff = LIVE_PERIOD_MS;
+  for (;;) {
+    const started = Date.now();
+    if (!document.hidden && !busy && video.videoWidth) {
+      small.width = LIVE_WIDTH;
+      small.height = Math.round(LIVE_WIDTH * video.videoHeight / video.videoWidth);
+      small.getContext('2d').drawImage(video, 0, 0, small.width, small.height);
+      const blob = await new Promise((resolve) => small.toBlob(resolve, 'image/jpeg', 0.7));
+      let faces = null;
+      try {
+        const res = await fetch('/v1/analyze?annotate=0', {
+          method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: blob });
+        if (res.ok) faces = (await res.json()).faces;
+        else if (res.status === 401 || res.status === 404) return;  // not offered here
+        else backoff = Math.min(backoff * 2, 30000);  // 429 or busy: ask less often
+      } catch (err) { /* the next frame tries again */ }
+      if (faces) backoff = LIVE_PERIOD_MS;
+      drawBoxes(faces || [], small.width / video.videoWidth);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(200, backoff - (Date.now() - started))));
+  }
+}
+
+// faces: boxes in the downscaled frame; scale: downscaled / camera pixels.
+function drawBoxes(faces, scale) {
+  const video = $('video');
+  const overlay = $('overlay');
+  const dpr = window.devicePixelRatio || 1;
+  const cw = video.clientWidth, ch = video.clientHeight;
+  overlay.width = Math.round(cw * dpr);
+  overlay.height = Math.round(ch * dpr);
+  overlay.dataset.faces = String(faces.length);
+  const g = overlay.getContext('2d');
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, cw, ch);
+  // object-fit: contain puts the frame at (ox, oy) with this scale inside the element.
+  const fit = Math.min(cw / video.videoWidth, ch / video.videoHeight);
+  const ox = (cw - video.videoWidth * fit) / 2, oy = (ch - video.videoHeight * fit) / 2;
+  const k = fit / scale;
+  g.lineWidth = 3;
+  g.font = '600 14px system-ui, sans-serif';
+  for (const f of faces) {
+    const [x, y, w, h] = f.box;
+    g.strokeStyle = '#ffbf47';
+    g.strokeRect(ox + x * k, oy + y * k, w * k, h * k);
+    g.fillStyle = '#ffbf47';
+    g.fillText(f.emotion, ox + x * k, Math.max(14, oy + y * k - 4));
+  }
 }
 
 function captureFrame() {
@@ -60,9 +144,88 @@ function captureFrame() {
   return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9));
 }
 
+function setCounting(on) {
+  $('capture-label').textContent = on ? 'Cancel' : 'Capture';
+  $('capture').classList.toggle('counting', on);
+  if (!on) $('countdown').hidden = true;
+}
+
+// Counts down on the preview; resolves true when the time is up, false when cancelled.
+function runCountdown() {
+  return new Promise((resolve) => {
+    let left = COUNTDOWN_S;
+    const show = () => {
+      $('countdown').textContent = String(left);
+      $('countdown').hidden = false;
+      setStatus('Photo in ' + left + '…' + (left === COUNTDOWN_S ? ' Press Capture again to cancel.' : ''));
+    };
+    const tick = () => {
+      left -= 1;
+      if (left <= 0) { countdown = null; resolve(true); return; }
+      show();
+      countdown.timer = setTimeout(tick, 1000);
+    };
+    countdown = { timer: setTimeout(tick, 1000), resolve };
+    setCounting(true);
+    show();
+  });
+}
+
+// quiet: an upload took over, so no "Cancelled" status.
+function cancelCountdown(quiet) {
+  if (!countdown) return;
+  clearTimeout(countdown.timer);
+  const { resolve } = countdown;
+  countdown = null;
+  resolve(quiet ? null : false);
+}
+
+async function onCapture() {
+  if (countdown) {  // a second press while counting cancels
+    cancelCountdown();
+    return;
+  }
+  if (starting || busy) return;
+  const button = $('capture');
+  showError('');
+  starting = true;
+  button.disabled = true;
+  let ok = false;
+  try {
+    ok = await startCamera();
+  } finally {
+    starting = false;
+    button.disabled = false;
+  }
+  if (!ok) return;
+  const shoot = await runCountdown();
+  setCounting(false);
+  if (shoot !== true) {
+    if (shoot === false) setStatus('Cancelled. Press Capture to try again.');
+    return;
+  }
+  busy = true;
+  button.disabled = true;
+  try {
+    setStatus('Click! Reading your mood…');
+    const blob = await captureFrame();
+    await send(blob, 'camera.jpg');
+  } finally {
+    busy = false;
+    button.disabled = false;
+  }
+}
+
+function errorText(res, body) {
+  const e = body && body.error;
+  if (e && e.code === 'no_face') return 'No face found. Face the camera in good light and try again.';
+  return e && e.message ? e.message : 'HTTP ' + res.status;
+}
+
 async function send(blob, filename) {
   showError('');
   setStatus('Reading your mood…');
+  const seq = ++answerSeq;
   const form = new FormData();
   form.append('image', blob, filename);
   form.append('n', '5');
@@ -72,27 +235,62 @@ async function send(blob, filename) {
   let res, body;
   try {
     res = await fetch('/v1/recommendations', { method: 'POST', body: form });
-    body = await res.json();
+    body = await res.json().catch(() => null);
   } catch (err) {
+    if (seq !== answerSeq) return;
+    clearResult();
     setStatus('');
     showError('The service did not answer: ' + err.message);
     return;
   }
+  if (seq !== answerSeq) return;
   if (!res.ok) {
+    clearResult();
     setStatus('');
-    const msg = body && body.error ? body.error.message : 'HTTP ' + res.status;
-    showError(body && body.error && body.error.code === 'no_face'
-      ? 'No face found. Face the camera in good light and try again.' : msg);
+    showError(errorText(res, body));
     return;
   }
   render(body);
   setStatus('Done: ' + body.emotion + '.');
 }
 
+// Strategy or genre changed: new tracks for the last emotion, without a new photo.
+async function refreshTracks() {
+  if (!lastEmotion) return;
+  const seq = ++answerSeq;
+  const q = new URLSearchParams({ emotion: lastEmotion, n: '5', strategy: $('strategy').value,
+                                  listener: listenerId() });
+  if ($('genre').value) q.set('genre', $('genre').value);
+  showError('');
+  setStatus('Finding new tracks…');
+  let res, body;
+  try {
+    res = await fetch('/v1/recommendations?' + q.toString());
+    body = await res.json().catch(() => null);
+  } catch (err) {
+    body = null;
+    res = { ok: false, status: 0 };
+  }
+  if (seq !== answerSeq) return;
+  if (!res.ok) {
+    $('tracks').replaceChildren();
+    setStatus('');
+    showError('New tracks failed: ' + errorText(res, body));
+    return;
+  }
+  renderTracks(body.recommendations);
+  const s = $('strategy');
+  setStatus('Tracks updated: ' + s.options[s.selectedIndex].text +
+            ($('genre').value ? ', ' + $('genre').value : '') + '.');
+}
+
 function render(r) {
+  lastEmotion = r.emotion;
   $('emotion').textContent = r.emotion;
   $('confidence').textContent = '(' + Math.round(r.confidence * 100) + '%)';
-  $('annotated').src = r.annotated_image;
+  if (r.annotated_image) $('annotated').src = r.annotated_image;
+  else $('annotated').removeAttribute('src');
+  $('annotated').hidden = !r.annotated_image;
 
   const bars = $('bars');
   bars.replaceChildren();
@@ -112,35 +310,69 @@ function render(r) {
     li.append(label, meter, value);
     bars.append(li);
   }
-
-  const list = $('tracks');
-  list.replaceChildren();
-  for (const t of r.recommendations) list.append(trackItem(t));
+  renderTracks(r.recommendations);
   $('result').hidden = false;
   $('result').focus();
+}
+
+function renderTracks(tracks) {
+  const list = $('tracks');
+  list.replaceChildren();
+  for (const t of tracks) list.append(trackItem(t));
+  if (!tracks.length) {
+    const li = document.createElement('li');
+    li.className = 'no-tracks';
+    li.textContent = 'No tracks match this mood and genre; try another genre.';
+    list.append(li);
+  }
+}
+
+// Icons are inline SVG (no emoji font needed); the button text says what they do.
+const ICONS = {
+  like: 'M8 14s-6-3.6-6-8a3.2 3.2 0 0 1 6-1.6A3.2 3.2 0 0 1 14 6c0 4.4-6 8-6 8z',
+  skip: 'M2 3l6 5-6 5zM8 3l5 5-5 5zM13 3h2v10h-2z',
+};
+function icon(name) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('width', '16');
+  svg.setAttribute('height', '16');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', ICONS[name]);
+  path.setAttribute('fill', 'currentColor');
+  svg.append(path);
+  return svg;
+}
+
+function externalLink(href, service, title, cls) {
+  const a = document.createElement('a');
+  a.className = cls;
+  a.href = href;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  a.textContent = 'Open in ' + service;
+  a.setAttribute('aria-label', 'Open ' + title + ' in ' + service + ' (new tab)');
+  return a;
 }
 
 function trackItem(t) {
   const li = document.createElement('li');
   li.className = 'track';
   li.dataset.trackId = t.id;
-  const title = document.createElement('a');
+  const title = document.createElement('span');
   title.className = 'track-title';
-  title.href = t.url;
-  title.target = '_blank';
-  title.rel = 'noopener noreferrer';
   title.textContent = t.title;
   const who = document.createElement('span');
   who.className = 'track-artists';
   who.textContent = t.artists.join(', ') + (t.genre ? ' · ' + t.genre : '');
   const links = document.createElement('span');
   links.className = 'track-links';
-  const deezer = document.createElement('a');
-  deezer.href = t.deezer_url;
-  deezer.target = '_blank';
-  deezer.rel = 'noopener noreferrer';
-  deezer.textContent = 'Deezer';
-  links.append(deezer);
+  const spotify = t.spotify_url || t.url;
+  if (spotify) links.append(externalLink(spotify, 'Spotify', t.title, 'spotify'));
+  if (t.deezer_url) links.append(externalLink(t.deezer_url, 'Deezer', t.title, 'deezer'));
   li.append(title, who, links);
   if (t.preview_url) {
     const audio = document.createElement('audio');
@@ -149,6 +381,11 @@ function trackItem(t) {
     audio.src = t.preview_url;
     audio.setAttribute('aria-label', 'Preview of ' + t.title);
     li.append(audio);
+  } else {
+    const why = document.createElement('span');
+    why.className = 'preview-reason';
+    why.textContent = 'No preview: ' + (t.preview_reason || 'none available') + '.';
+    li.append(why);
   }
   const actions = document.createElement('span');
   actions.className = 'track-actions';
@@ -156,7 +393,7 @@ function trackItem(t) {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = action;
-    b.textContent = action === 'like' ? '♥ Like' : '⏭ Skip';
+    b.append(icon(action), action === 'like' ? 'Like' : 'Skip');
     b.setAttribute('aria-pressed', 'false');
     b.setAttribute('aria-label', (action === 'like' ? 'Like ' : 'Skip ') + t.title);
     b.addEventListener('click', () => feedback(t, action, b, actions));
@@ -199,26 +436,20 @@ async function feedback(track, action, button, group) {
   }
 }
 
-async function onCapture() {
-  const button = $('capture');
-  button.disabled = true;
-  try {
-    if (!(await startCamera())) return;
-    const blob = await captureFrame();
-    await send(blob, 'camera.jpg');
-  } finally {
-    button.disabled = false;
-  }
-}
-
 $('capture').addEventListener('click', onCapture);
 $('file').addEventListener('change', (e) => {
   const f = e.target.files[0];
-  if (f) send(f, f.name);
+  if (f) {
+    cancelCountdown(true);
+    send(f, f.name);
+  }
+  e.target.value = '';  // choosing the same file again is a new answer
 });
+$('strategy').addEventListener('change', refreshTracks);
+$('genre').addEventListener('change', refreshTracks);
 document.addEventListener('keydown', (e) => {
   const typing = e.target.closest('input, select, textarea');
-  if (!typing && !e.ctrlKey && !e.metaKey && !e.altKey && (e.key === 'c' || e.key === 'C')) {
+  if (!typing && !e.repeat && !e.ctrlKey && !e.metaKey && !e.altKey && (e.key === 'c' || e.key === 'C')) {
     e.preventDefault();
     onCapture();
   }
