@@ -62,8 +62,7 @@ cv::Mat RenderConfusion(const ConfusionMatrix& m, std::span<const std::string> l
     Text(img, label(t), {8, kTop + t * kCell + kCell / 2 + 5}, 0.45, kInk);
     const double row = static_cast<double>(m.RowTotal(t));
     for (int c = 0; c < cols; ++c) {
-      const std::int64_t count =
-          c == n ? m.abstained[static_cast<std::size_t>(t)] : m.at(t, c);
+      const std::int64_t count = c == n ? m.abstained[static_cast<std::size_t>(t)] : m.at(t, c);
       const double share = row > 0 ? count / row : 0.0;
       // White -> dark blue (BGR), by share.
       const cv::Scalar fill(255 - share * 100, 255 - share * 200, 255 - share * 225);
@@ -83,14 +82,14 @@ cv::Mat RenderConfusion(const ConfusionMatrix& m, std::span<const std::string> l
 
 std::string PerClassTable(std::span<const ClassScores> scores, std::span<const std::string> labels,
                           std::span<const std::optional<double>> ap) {
-  std::string out = "| class | support | precision | recall | F1 | AP |\n|---|---|---|---|---|---|\n";
+  std::string out =
+      "| class | support | precision | recall | F1 | AP |\n|---|---|---|---|---|---|\n";
   for (std::size_t i = 0; i < scores.size(); ++i) {
     const ClassScores& s = scores[i];
     const std::string name = i < labels.size() ? labels[i] : std::to_string(i);
     const std::string a = i < ap.size() && ap[i] ? Fixed(*ap[i], 3) : "-";
-    out += "| " + name + " | " + std::to_string(s.support) + " | " + Fixed(s.precision, 3) +
-           " | " + Fixed(s.recall, 3) + " | " + (s.defined ? Fixed(s.f1, 3) : "-") + " | " + a +
-           " |\n";
+    out += "| " + name + " | " + std::to_string(s.support) + " | " + Fixed(s.precision, 3) + " | " +
+           Fixed(s.recall, 3) + " | " + (s.defined ? Fixed(s.f1, 3) : "-") + " | " + a + " |\n";
   }
   return out;
 }

@@ -201,8 +201,8 @@ Result<std::vector<FormPart>> ParseMultipart(std::string_view body, std::string_
     FormPart part;
     MOODTUNE_RETURN_IF_ERROR(ParsePartHead(body.substr(pos, head_end - pos), limits, part));
     const std::size_t content = head_end + 4;
-    const auto found = std::search(body.begin() + static_cast<std::ptrdiff_t>(content), body.end(),
-                                   search);
+    const auto found =
+        std::search(body.begin() + static_cast<std::ptrdiff_t>(content), body.end(), search);
     if (found == body.end())
       return Status::InvalidArgument("multipart: the body ends inside a part");
     const auto end = static_cast<std::size_t>(found - body.begin());

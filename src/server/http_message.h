@@ -24,11 +24,11 @@ struct FormPart {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // as sent: path plus query
-  std::string path;    // percent-decoded path, without the query
-  HeaderList headers;  // in arrival order
-  HeaderList params;   // query string, then urlencoded form fields (decoded)
+  std::string method;           // "GET", "POST", ...
+  std::string target;           // as sent: path plus query
+  std::string path;             // percent-decoded path, without the query
+  HeaderList headers;           // in arrival order
+  HeaderList params;            // query string, then urlencoded form fields (decoded)
   std::vector<FormPart> parts;  // multipart/form-data parts, in order
   std::string body;
   std::string remote_addr;
@@ -39,7 +39,7 @@ struct HttpRequest {
   std::string get_header_value(std::string_view name) const;
   bool has_header(std::string_view name) const;
   std::optional<std::string> param(std::string_view name) const;  // the first value
-  const FormPart* part(std::string_view name) const;                // the first part so named
+  const FormPart* part(std::string_view name) const;              // the first part so named
   bool is_multipart() const;
 };
 

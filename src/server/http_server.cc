@@ -10,8 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "form.h"
@@ -57,7 +57,8 @@ struct HttpServer::Impl {
   bool Admit(const std::string& peer) {
     std::lock_guard<std::mutex> lock(peers_mu);
     PeerUse& u = peers[peer];
-    if (connections.load() >= opts.max_connections || u.connections >= opts.max_connections_per_peer) {
+    if (connections.load() >= opts.max_connections ||
+        u.connections >= opts.max_connections_per_peer) {
       if (u.connections == 0) peers.erase(peer);
       return false;
     }
@@ -130,10 +131,9 @@ class Session : public std::enable_shared_from_this<Session> {
     req_ = HttpRequest{};
     res_ = HttpResponse{};
     stream_.expires_after(served_ == 0 ? opts().head_timeout : opts().idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->OnHead(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHead(ec); });
   }
 
   void OnHead(beast::error_code ec) {
@@ -157,8 +157,8 @@ class Session : public std::enable_shared_from_this<Session> {
                     "the body exceeds " + std::to_string(opts().max_body_bytes) + " bytes");
       if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
         return Fail(431, "headers_too_large",
-                    "request line and headers exceed " +
-                        std::to_string(opts().max_header_bytes) + " bytes");
+                    "request line and headers exceed " + std::to_string(opts().max_header_bytes) +
+                        " bytes");
       return Fail(400, "bad_request", "malformed HTTP request");
     }
     if (!FillHead()) return;
@@ -180,7 +180,8 @@ class Session : public std::enable_shared_from_this<Session> {
       // A body (if any) is unread: it must never be taken as a request, so the connection
       // closes unless there is none.
       res_.close = res_.close || !parser_->is_done();
-      if (!res_.close) keep_alive_ = parser_->get().keep_alive() && served_ + 1 < opts().keep_alive_max;
+      if (!res_.close)
+        keep_alive_ = parser_->get().keep_alive() && served_ + 1 < opts().keep_alive_max;
       return Send();
     }
     if (IEquals(req_.get_header_value("Expect"), "100-continue") && !parser_->is_done()) {
@@ -235,15 +236,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // holds nothing, and the budget is what is really in memory (bodies being read or waiting
   // for a worker).
   void ReadSomeBody() {
-    http::async_read_some(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                            if (!ec && !self->Account()) return self->Busy();
-                            if (ec == http::error::buffer_overflow)
-                              return self->Fail(400, "bad_request",
-                                                "a chunk-size line or trailer is too long");
-                            if (ec || self->parser_->is_done()) return self->OnBody(ec);
-                            self->ReadSomeBody();
-                          });
+    http::async_read_some(
+        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (!ec && !self->Account()) return self->Busy();
+          if (ec == http::error::buffer_overflow)
+            return self->Fail(400, "bad_request", "a chunk-size line or trailer is too long");
+          if (ec || self->parser_->is_done()) return self->OnBody(ec);
+          self->ReadSomeBody();
+        });
   }
 
   // Takes the body's growth since the last read from the budget; false when it is spent.
@@ -300,7 +300,8 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (...) {  // the handlers catch their own; this is the last resort
       res_ = HttpResponse{};
       res_.status = 500;
-      if (server_.handlers.on_error) server_.handlers.on_error(req_, res_, "internal", "internal error");
+      if (server_.handlers.on_error)
+        server_.handlers.on_error(req_, res_, "internal", "internal error");
     }
   }
 
@@ -385,12 +386,12 @@ class Session : public std::enable_shared_from_this<Session> {
     Drain();
   }
   void Drain() {
-    stream_.async_read_some(net::buffer(drain_), [self = shared_from_this()](
-                                                     beast::error_code ec, std::size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > (1u << 20)) return self->stream_.close();
-      self->Drain();
-    });
+    stream_.async_read_some(net::buffer(drain_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > (1u << 20)) return self->stream_.close();
+                              self->Drain();
+                            });
   }
 
   void Release() {
@@ -484,7 +485,8 @@ Status HttpServer::Run() {
   s.Accept();
   s.running = true;
   std::vector<std::thread> extra;
-  for (int i = 1; i < std::max(1, s.opts.io_threads); ++i) extra.emplace_back([&s] { s.ioc.run(); });
+  for (int i = 1; i < std::max(1, s.opts.io_threads); ++i)
+    extra.emplace_back([&s] { s.ioc.run(); });
   s.ioc.run();
   for (auto& t : extra) t.join();
   s.running = false;

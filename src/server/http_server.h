@@ -23,22 +23,22 @@ namespace moodtune::server {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  int port = 0;                               // 0 = any free port (see HttpServer::port)
-  int io_threads = 1;                         // threads that read and write sockets
-  int workers = 2;                            // threads that run handlers
-  std::size_t max_queue = 64;                 // requests waiting for a worker; 503 beyond
-  std::size_t max_connections = 1024;         // open connections; more are closed at once
-  std::size_t max_connections_per_peer = 128;  // open connections from one address
-  std::uint32_t max_header_bytes = 16 << 10;  // request line + headers; 431 beyond
-  std::uint64_t max_body_bytes = 8 << 20;     // decoded body (any framing); 413 beyond
+  int port = 0;                                      // 0 = any free port (see HttpServer::port)
+  int io_threads = 1;                                // threads that read and write sockets
+  int workers = 2;                                   // threads that run handlers
+  std::size_t max_queue = 64;                        // requests waiting for a worker; 503 beyond
+  std::size_t max_connections = 1024;                // open connections; more are closed at once
+  std::size_t max_connections_per_peer = 128;        // open connections from one address
+  std::uint32_t max_header_bytes = 16 << 10;         // request line + headers; 431 beyond
+  std::uint64_t max_body_bytes = 8 << 20;            // decoded body (any framing); 413 beyond
   std::uint64_t max_inflight_body_bytes = 64 << 20;  // body bytes received and held; 503 beyond
   std::uint64_t max_inflight_body_bytes_per_peer = 16 << 20;  // the same, from one address
-  std::chrono::milliseconds head_timeout{10'000};    // the whole head must arrive within
-  std::chrono::milliseconds body_timeout{10'000};    // then the whole body within
-  std::chrono::milliseconds idle_timeout{5'000};     // keep-alive wait for the next head
-  std::chrono::milliseconds write_timeout{10'000};   // the whole answer must be taken within
-  int keep_alive_max = 100;                          // requests per connection
-  std::chrono::milliseconds stop_grace{5'000};       // Stop waits this long for started requests
+  std::chrono::milliseconds head_timeout{10'000};             // the whole head must arrive within
+  std::chrono::milliseconds body_timeout{10'000};             // then the whole body within
+  std::chrono::milliseconds idle_timeout{5'000};              // keep-alive wait for the next head
+  std::chrono::milliseconds write_timeout{10'000};  // the whole answer must be taken within
+  int keep_alive_max = 100;                         // requests per connection
+  std::chrono::milliseconds stop_grace{5'000};      // Stop waits this long for started requests
 };
 
 struct HttpHandlers {
@@ -57,8 +57,7 @@ struct HttpHandlers {
                      std::string_view message)>
       on_error;
   // After every answer is written (or failed): access log and metrics. Any thread.
-  std::function<void(const HttpRequest&, const HttpResponse&, double seconds,
-                     std::size_t bytes_in)>
+  std::function<void(const HttpRequest&, const HttpResponse&, double seconds, std::size_t bytes_in)>
       on_done;
 };
 

@@ -6,8 +6,8 @@
 
 #include "image_store.h"
 #include "moodtune/device_protocol.h"
-#include "views.h"
 #include "security.h"
+#include "views.h"
 
 namespace moodtune::server {
 namespace {

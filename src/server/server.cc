@@ -1,6 +1,6 @@
 // Server::Impl: the HTTP transport's set-up (limits, timeouts, worker pool, access log,
-// metrics) and the routes. Handlers stay thin: parse, call one MoodService function, render or map the
-// Status through errors.h.
+// metrics) and the routes. Handlers stay thin: parse, call one MoodService function, render or map
+// the Status through errors.h.
 #include "moodtune/server.h"
 
 #include <malloc.h>
@@ -296,9 +296,10 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
     const auto d = limiter.Take(digest ? "key:" + digest->substr(0, 16) : "ip:" + req.remote_addr);
     if (!d.allowed) {
       res.set_header("Retry-After", std::to_string(d.retry_after_s));
-      ReplyError(req, res, {429, "rate_limited",
-                       "too many requests; retry after the Retry-After "
-                       "seconds"});
+      ReplyError(req, res,
+                 {429, "rate_limited",
+                  "too many requests; retry after the Retry-After "
+                  "seconds"});
       return true;
     }
   }
@@ -309,9 +310,10 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
   }
   if (keys.required() && !digest && !OpenRoute(req.path)) {
     res.set_header("WWW-Authenticate", "Bearer");
-    ReplyError(req, res, {401, "unauthorized",
-                     key.empty() ? "an API key is required (Authorization: Bearer or X-API-Key)"
-                                 : "the API key is not valid"});
+    ReplyError(req, res,
+               {401, "unauthorized",
+                key.empty() ? "an API key is required (Authorization: Bearer or X-API-Key)"
+                            : "the API key is not valid"});
     return true;
   }
   return false;
@@ -469,11 +471,13 @@ void Server::Impl::PostFeedback(const Request& req, Response& res) {
                              track = Field(req, "track_id"), event = Field(req, "event_id");
   if (MediaType(req.get_header_value("Content-Type")) == "application/json") {
     auto j = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) return ReplyError(req, res, BadField("body is not JSON"));
+    if (j.is_discarded() || !j.is_object())
+      return ReplyError(req, res, BadField("body is not JSON"));
     if (j.contains("listener") && j["listener"].is_string()) listener = j["listener"];
     if (j.contains("action") && j["action"].is_string()) action = j["action"];
     if (j.contains("event_id")) {
-      if (!j["event_id"].is_string()) return ReplyError(req, res, BadField("event_id must be a string"));
+      if (!j["event_id"].is_string())
+        return ReplyError(req, res, BadField("event_id must be a string"));
       event = j["event_id"].get<std::string>();
     }
     // Issue 13: a track_id of another JSON type was reported as missing. Present but not an
@@ -558,7 +562,8 @@ void Server::Impl::PostDeviceMood(const Request& req, Response& res) {
 
 void Server::Impl::GetStatic(const Request& req, Response& res) {
   auto bytes = images.Get(req.matches[1]);
-  if (!bytes) return ReplyError(req, res, NotFoundError("no such image (expired or never existed)"));
+  if (!bytes)
+    return ReplyError(req, res, NotFoundError("no such image (expired or never existed)"));
   res.set_header("Cache-Control", "private, max-age=" + std::to_string(opts.static_max_age_s));
   res.set_content(*bytes, "image/jpeg");
 }
@@ -588,7 +593,11 @@ void Server::Impl::Routes() {
   add("POST", device::kMoodPath, bind(&Impl::PostDeviceMood));
   // Annotated images are drawn on their first fetch (tens of ms): a worker's job.
   routes.push_back({"GET", "/static/", ".jpg", false, bind(&Impl::GetStatic)});
-  add("GET", "/healthz", [](const Request&, Response& res) { ReplyJson(res, 200, {{"ok", true}}); },
+  add(
+      "GET", "/healthz",
+      [](const Request&, Response& res) {
+        ReplyJson(res, 200, {{"ok", true}});
+      },
       true);
   add(
       "GET", "/readyz",
@@ -608,11 +617,14 @@ void Server::Impl::Routes() {
         res.set_content(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
       },
       true);
-  add("GET", "/openapi.json", [this](const Request&, Response& res) { GetAsset("openapi.json", res); },
-      true);
-  add("GET", "/", [this](const Request&, Response& res) { GetAsset("index.html", res); }, true);
+  add(
+      "GET", "/openapi.json",
+      [this](const Request&, Response& res) { GetAsset("openapi.json", res); }, true);
+  add(
+      "GET", "/", [this](const Request&, Response& res) { GetAsset("index.html", res); }, true);
   for (const char* asset : {"app.js", "style.css"})
-    add("GET", std::string("/assets/") + asset,
+    add(
+        "GET", std::string("/assets/") + asset,
         [this, asset](const Request&, Response& res) { GetAsset(asset, res); }, true);
 }
 

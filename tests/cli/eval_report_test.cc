@@ -34,9 +34,9 @@ double CellBrightness(const cv::Mat& img, int t, int p) {
 TEST(EvalReportTest, CellsAreShadedByTheirShareOfTheRow) {
   const cv::Mat img = RenderConfusion(Matrix(), kLabels, "test");
   ASSERT_FALSE(img.empty());
-  EXPECT_EQ(img.cols, 110 + 4 * 84 + 20);  // 3 classes + the "no face" column
-  EXPECT_LT(CellBrightness(img, 0, 0), 100);                    // 100% of its row: dark
-  EXPECT_GT(CellBrightness(img, 0, 1), 250);                    // 0%: white
+  EXPECT_EQ(img.cols, 110 + 4 * 84 + 20);     // 3 classes + the "no face" column
+  EXPECT_LT(CellBrightness(img, 0, 0), 100);  // 100% of its row: dark
+  EXPECT_GT(CellBrightness(img, 0, 1), 250);  // 0%: white
   EXPECT_LT(CellBrightness(img, 1, 0), CellBrightness(img, 0, 1));  // 50%: in between
   EXPECT_GT(CellBrightness(img, 1, 0), CellBrightness(img, 0, 0));
   EXPECT_LT(CellBrightness(img, 2, 3), 250);  // abstentions are drawn

@@ -343,8 +343,8 @@ TEST_F(ApiTest, FeedbackIsRecordedAndValidated) {
 
 // Issue 11: a client that retries feedback (same event_id) has it stored once; a bad id is 400.
 TEST(ApiFeedbackTest, Issue11RetriedFeedbackWithAnEventIdIsStoredOnce) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("moodtune-event-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("moodtune-event-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string db = (dir / "db.sqlite").string();
   std::filesystem::remove(db);
@@ -358,15 +358,18 @@ TEST(ApiFeedbackTest, Issue11RetriedFeedbackWithAnEventIdIsStoredOnce) {
     auto first = cli.Get("/v1/recommendations?emotion=happy&n=1");
     ASSERT_TRUE(first);
     id = json::parse(first->body)["recommendations"][0]["id"];
-    json body = {{"listener", "eve"}, {"track_id", id}, {"action", "like"}, {"event_id", "c0ffee-1"}};
+    json body = {
+        {"listener", "eve"}, {"track_id", id}, {"action", "like"}, {"event_id", "c0ffee-1"}};
     for (int i = 0; i < 3; ++i) {
       auto r = cli.Post("/v1/feedback", body.dump(), "application/json");
       ASSERT_TRUE(r);
       EXPECT_EQ(r->status, 200) << r->body;
       EXPECT_EQ(json::parse(r->body)["event_id"], "c0ffee-1");
     }
-    httplib::Params form{{"listener", "eve"}, {"track_id", std::to_string(id)},
-                         {"action", "skip"}, {"event_id", "c0ffee-2"}};
+    httplib::Params form{{"listener", "eve"},
+                         {"track_id", std::to_string(id)},
+                         {"action", "skip"},
+                         {"event_id", "c0ffee-2"}};
     EXPECT_EQ(cli.Post("/v1/feedback", form)->status, 200);
     for (const char* bad : {"", "has space", "x/y"}) {
       body["event_id"] = bad;

@@ -103,10 +103,18 @@ TEST(FormTest, MutatedBodiesNeverEscapeTheBody) {
     for (int e = 0; e < edits && !b.empty(); ++e) {
       const std::size_t at = rng() % b.size();
       switch (rng() % 4) {
-        case 0: b[at] = static_cast<char>(rng()); break;
-        case 1: b.erase(at, rng() % 16); break;
-        case 2: b.insert(at, pieces[rng() % 7]); break;
-        default: b.insert(at, b.substr(at, rng() % 64)); break;
+        case 0:
+          b[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          b.erase(at, rng() % 16);
+          break;
+        case 2:
+          b.insert(at, pieces[rng() % 7]);
+          break;
+        default:
+          b.insert(at, b.substr(at, rng() % 64));
+          break;
       }
     }
     auto parts = ParseMultipart(b, "XyZ");

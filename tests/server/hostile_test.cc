@@ -9,7 +9,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "moodtune/device_protocol.h"
@@ -108,8 +107,9 @@ TEST(HostileTest, ChunkedBodyPastTheLimitIs413) {
   o.max_body_bytes = 64 << 10;
   TestServer server(o);
   Raw c(server.port());
-  ASSERT_TRUE(c.Send("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
-                     "Transfer-Encoding: chunked\r\n\r\n"));
+  ASSERT_TRUE(
+      c.Send("POST /recommend HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: image/jpeg\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n"));
   // 80 KiB in 8 KiB chunks: just past the limit. The rest of a large body is never sent,
   // so the answer must come from what was read (not after reading everything).
   const std::string chunk = "2000\r\n" + std::string(0x2000, 'x') + "\r\n";
@@ -124,7 +124,8 @@ TEST(HostileTest, HeadsPastTheTotalLimitAre431) {
   TestServer server;
   Raw c(server.port());
   std::string head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  for (int i = 0; i < 500; ++i) head += "X-Pad-" + std::to_string(i) + ": " + std::string(8000, 'a') + "\r\n";
+  for (int i = 0; i < 500; ++i)
+    head += "X-Pad-" + std::to_string(i) + ": " + std::string(8000, 'a') + "\r\n";
   c.Send(head + "\r\n");  // the server may stop reading early
   const std::string a = c.Read();
   EXPECT_EQ(a.rfind("HTTP/1.1 431", 0), 0u) << a.substr(0, 80);
@@ -218,9 +219,10 @@ TEST(HostileTest, AnAnswerBeforeTheBodyClosesTheConnection) {
   TestServer server(o);
   Raw c(server.port());
   const std::string inner = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  ASSERT_TRUE(c.Send("POST /v1/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                     "text/plain\r\nContent-Length: " +
-                     std::to_string(inner.size()) + "\r\n\r\n" + inner));
+  ASSERT_TRUE(
+      c.Send("POST /v1/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+             "text/plain\r\nContent-Length: " +
+             std::to_string(inner.size()) + "\r\n\r\n" + inner));
   const std::string a = c.Read();
   EXPECT_EQ(a.rfind("HTTP/1.1 401", 0), 0u) << a.substr(0, 80);
   EXPECT_EQ(CountAnswers(a), 1) << a;
@@ -246,7 +248,8 @@ TEST(HostileTest, AmbiguousFramingIsRefused) {
       // Both framings: a proxy and the server could disagree on where the body ends.
       "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: "
       "chunked\r\n\r\n0\r\n\r\n",
-      "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: 40\r\n\r\nabcd",
+      "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nContent-Length: "
+      "40\r\n\r\nabcd",
       "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Length: -4\r\n\r\nabcd",
       "POST /v1/feedback HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n",
       "GET http://evil.example/healthz HTTP/1.1\r\nHost: x\r\n\r\n",
@@ -265,8 +268,9 @@ TEST(HostileTest, AmbiguousFramingIsRefused) {
 TEST(HostileTest, AnEndlessChunkExtensionIsRefused) {
   TestServer server;
   Raw c(server.port());
-  ASSERT_TRUE(c.Send("POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
-                     "Transfer-Encoding: chunked\r\n\r\n1;"));
+  ASSERT_TRUE(
+      c.Send("POST /v1/feedback HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n1;"));
   const std::string ext(64 << 10, 'a');
   for (int i = 0; i < 64 && c.Send(ext); ++i) {  // up to 4 MiB of one chunk extension
   }
@@ -309,7 +313,8 @@ TEST(HostileTest, HeadHasNoBodyAndUnknownRoutesAreAnsweredFromTheHead) {
   }
   {
     Raw c(server.port());
-    ASSERT_TRUE(c.Send("GET /static/" + std::string(10000, 'a') + ".jpg HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(
+        c.Send("GET /static/" + std::string(10000, 'a') + ".jpg HTTP/1.1\r\nHost: x\r\n\r\n"));
     EXPECT_EQ(c.Read().rfind("HTTP/1.1 414", 0), 0u);
   }
 }
@@ -317,8 +322,9 @@ TEST(HostileTest, HeadHasNoBodyAndUnknownRoutesAreAnsweredFromTheHead) {
 TEST(HostileTest, CompressedBodiesAre415) {
   TestServer server;
   Raw c(server.port());
-  ASSERT_TRUE(c.Send("POST /recommend HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
-                     "Content-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd"));
+  ASSERT_TRUE(
+      c.Send("POST /recommend HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+             "Content-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd"));
   const std::string a = c.Read();
   EXPECT_EQ(a.rfind("HTTP/1.1 415", 0), 0u) << a.substr(0, 80);
 }
@@ -346,7 +352,7 @@ TEST(HostileTest, BodiesHeldAtOnceHaveAByteBudget) {
   ASSERT_TRUE(a.Send(head + almost));
   ASSERT_TRUE(b.Send(head + almost));
   EXPECT_EQ(b.Read(300ms), "");  // held, not refused
-  {  // the server-wide budget is spent: another peer is refused
+  {                              // the server-wide budget is spent: another peer is refused
     Raw c(server.port(), "127.0.0.5");
     ASSERT_TRUE(c.Send(head + std::string(1024, 'x')));
     expect_busy(c.Read());
@@ -416,16 +422,17 @@ TEST(HostileTest, AFullWorkerQueueAnswers503WithRetryAfter) {
   ASSERT_TRUE(det.ok());
   auto gate = std::make_unique<GateClassifier>();
   const GateClassifier* g = gate.get();
-  auto analyzer = std::make_shared<const Analyzer>(std::move(det).value(), std::move(gate),
-                                                   AlignOptions{});
+  auto analyzer =
+      std::make_shared<const Analyzer>(std::move(det).value(), std::move(gate), AlignOptions{});
   ServerOptions o = TestOptions();
   o.threads = 1;
   o.max_queue = 1;
   TestServer server(o, [analyzer] { return Result<std::shared_ptr<const Analyzer>>(analyzer); });
   const std::string photo = ReadFile(photos.front());
-  const std::string req = "POST /v1/analyze?annotate=0 HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                          "image/jpeg\r\nContent-Length: " +
-                          std::to_string(photo.size()) + "\r\n\r\n" + photo;
+  const std::string req =
+      "POST /v1/analyze?annotate=0 HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "image/jpeg\r\nContent-Length: " +
+      std::to_string(photo.size()) + "\r\n\r\n" + photo;
   Raw busy(server.port()), queued(server.port()), refused(server.port());
   ASSERT_TRUE(busy.Send(req));
   g->WaitEntered(1);  // the only worker is held
@@ -475,7 +482,8 @@ TEST(HostileTest, EveryDeviceAnswerSpeaksTheProtocol) {
     std::string last;
     for (int i = 0; i < 3 && last.rfind("HTTP/1.1 429", 0) != 0; ++i) {
       Raw c(server.port());
-      c.Send("POST " + path + " HTTP/1.1\r\nHost: x\r\nX-API-Key: secret-key\r\n"
+      c.Send("POST " + path +
+             " HTTP/1.1\r\nHost: x\r\nX-API-Key: secret-key\r\n"
              "Content-Length: 0\r\n\r\n");
       last = c.Read();
     }
