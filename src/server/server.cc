@@ -343,6 +343,7 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() {
   Stop();
   if (impl_->load_thread.joinable()) impl_->load_thread.join();
+  impl_->http.reset();  // joins the workers while everything they use is still there
 }
 
 Status Server::Run() {

@@ -48,7 +48,6 @@ struct Server::Impl {
   std::vector<std::string> metrics_allow;
   std::vector<std::string> allowed_hosts;  // lower case, parsed once
   std::unique_ptr<MoodService> service;
-  std::unique_ptr<HttpServer> http;
   int port = 0;
   int workers = 1;
   std::thread load_thread;
@@ -67,6 +66,9 @@ struct Server::Impl {
     std::function<void(const Request&, Response&)> handler;
   };
   std::vector<Route> routes;
+  // Last, so it is destroyed first: its workers may still be running a handler that uses the
+  // members above (found by ThreadSanitizer at shutdown).
+  std::unique_ptr<HttpServer> http;
 
   Impl(const ServerOptions& o, AnalyzerLoader l, std::shared_ptr<spdlog::logger> lg)
       : opts(o),
