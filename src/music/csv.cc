@@ -1,6 +1,8 @@
 #include "csv.h"
 
 #include <cctype>
+#include <charconv>
+#include <cmath>
 
 namespace moodtune::music::internal {
 
@@ -56,6 +58,13 @@ bool CsvReader::Next(std::vector<std::string>* fields, int* line, std::string* e
   if (quoted) *error = "unterminated quoted field";
   fields->push_back(std::move(field));
   return true;
+}
+
+bool ParseFloat(std::string_view s, float* out) {
+  s = TrimView(s);
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size() && std::isfinite(*out);
 }
 
 std::string_view TrimView(std::string_view s) {

@@ -26,6 +26,8 @@ class CsvReader {
 // Splits "a;b; c" into trimmed, non-empty parts.
 std::vector<std::string> SplitList(std::string_view s, char sep = ';');
 std::string_view TrimView(std::string_view s);
+// A whole (trimmed) field as a finite float; false for empty, partial or non-finite text.
+bool ParseFloat(std::string_view s, float* out);
 std::string ToLower(std::string_view s);
 
 }  // namespace moodtune::music::internal

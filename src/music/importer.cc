@@ -9,6 +9,7 @@
 #include "csv.h"
 
 namespace moodtune::music {
+using internal::ParseFloat;
 using internal::SplitList;
 using internal::ToLower;
 using internal::TrimView;
@@ -28,11 +29,17 @@ Status ApplyColumnOverride(ColumnMapping& m, std::string_view spec) {
     return Status::InvalidArgument("column mapping '" + std::string(spec) + "' needs field=Header");
   const std::string field = ToLower(TrimView(spec.substr(0, eq)));
   const std::string header(TrimView(spec.substr(eq + 1)));
-  std::pair<const char*, std::string*> fields[] = {
-      {"title", &m.title},       {"artists", &m.artists},       {"album", &m.album},
-      {"genre", &m.genre},       {"year", &m.year},             {"valence", &m.valence},
-      {"energy", &m.energy},     {"moods", &m.moods},           {"spotify_id", &m.spotify_id},
-      {"deezer_id", &m.deezer_id}, {"preview_url", &m.preview_url}};
+  std::pair<const char*, std::string*> fields[] = {{"title", &m.title},
+                                                   {"artists", &m.artists},
+                                                   {"album", &m.album},
+                                                   {"genre", &m.genre},
+                                                   {"year", &m.year},
+                                                   {"valence", &m.valence},
+                                                   {"energy", &m.energy},
+                                                   {"moods", &m.moods},
+                                                   {"spotify_id", &m.spotify_id},
+                                                   {"deezer_id", &m.deezer_id},
+                                                   {"preview_url", &m.preview_url}};
   for (auto& [name, target] : fields)
     if (field == name) {
       *target = header;
@@ -42,13 +49,6 @@ Status ApplyColumnOverride(ColumnMapping& m, std::string_view spec) {
 }
 
 namespace {
-
-bool ParseFloat(std::string_view s, float* out) {
-  s = TrimView(s);
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size() && std::isfinite(*out);
-}
 
 // Rescales [min,max] to 0..1; false when outside.
 bool Rescale(float x, float min, float max, float* out) {
@@ -60,8 +60,8 @@ bool Rescale(float x, float min, float max, float* out) {
 void FillLinks(Track& t) {
   const std::string first = t.artists.empty() ? "" : t.artists.front();
   if (t.spotify_url.empty())
-    t.spotify_url = t.spotify_id.empty() ? SpotifySearchUrl(t.title, first)
-                                         : SpotifyTrackUrl(t.spotify_id);
+    t.spotify_url =
+        t.spotify_id.empty() ? SpotifySearchUrl(t.title, first) : SpotifyTrackUrl(t.spotify_id);
   if (t.deezer_url.empty())
     t.deezer_url =
         t.deezer_id.empty() ? DeezerSearchUrl(t.title, first) : DeezerTrackUrl(t.deezer_id);
@@ -124,7 +124,10 @@ Result<ParsedImport> ParseTable(std::string_view text, const TableSpec& spec,
   while (reader.Next(&fields, &line, &err)) {
     ++out.rows;
     auto bad = [&](std::string msg) { out.errors.push_back({line, std::move(msg)}); };
-    if (!err.empty()) { bad(err); continue; }
+    if (!err.empty()) {
+      bad(err);
+      continue;
+    }
     if (fields.size() != header.size()) {
       bad("expected " + std::to_string(header.size()) + " fields, got " +
           std::to_string(fields.size()));
@@ -133,15 +136,23 @@ Result<ParsedImport> ParseTable(std::string_view text, const TableSpec& spec,
     Track t;
     t.title = std::string(field(c_title));
     t.artists = SplitList(field(c_artists));
-    if (t.title.empty()) { bad("empty title"); continue; }
-    if (t.artists.empty()) { bad("empty artist"); continue; }
+    if (t.title.empty()) {
+      bad("empty title");
+      continue;
+    }
+    if (t.artists.empty()) {
+      bad("empty artist");
+      continue;
+    }
     float v, e;
-    if (!ParseFloat(field(c_valence), &v) || !Rescale(v, spec.scale_min, spec.scale_max, &t.valence)) {
+    if (!ParseFloat(field(c_valence), &v) ||
+        !Rescale(v, spec.scale_min, spec.scale_max, &t.valence)) {
       bad("valence '" + std::string(field(c_valence)) + "' is not a number in [" +
           std::to_string(spec.scale_min) + ", " + std::to_string(spec.scale_max) + "]");
       continue;
     }
-    if (!ParseFloat(field(c_energy), &e) || !Rescale(e, spec.scale_min, spec.scale_max, &t.energy)) {
+    if (!ParseFloat(field(c_energy), &e) ||
+        !Rescale(e, spec.scale_min, spec.scale_max, &t.energy)) {
       bad("energy '" + std::string(field(c_energy)) + "' is not a number in [" +
           std::to_string(spec.scale_min) + ", " + std::to_string(spec.scale_max) + "]");
       continue;
@@ -171,7 +182,8 @@ Result<ParsedImport> ParseTable(std::string_view text, const TableSpec& spec,
 }  // namespace
 
 Result<ParsedImport> ParseCsvTracks(std::string_view text, const ImportOptions& o) {
-  if (!(o.scale_max > o.scale_min)) return Status::InvalidArgument("scale_max must exceed scale_min");
+  if (!(o.scale_max > o.scale_min))
+    return Status::InvalidArgument("scale_max must exceed scale_min");
   return ParseTable(text, {o.columns, o.scale_min, o.scale_max, false}, o);
 }
 
@@ -204,7 +216,10 @@ Result<ParsedImport> ParseJsonTracks(std::string_view text, const ImportOptions&
     ++index;
     ++out.rows;
     auto bad = [&](std::string msg) { out.errors.push_back({index, std::move(msg)}); };
-    if (!item.is_object()) { bad("not an object"); continue; }
+    if (!item.is_object()) {
+      bad("not an object");
+      continue;
+    }
     auto str = [&](const char* key) -> std::string {
       auto it = item.find(key);
       return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -224,15 +239,27 @@ Result<ParsedImport> ParseJsonTracks(std::string_view text, const ImportOptions&
     if (t.title.empty()) t.title = str("name");
     t.artists = list("artists");
     if (t.artists.empty()) t.artists = list("artist");
-    if (t.title.empty()) { bad("missing title"); continue; }
-    if (t.artists.empty()) { bad("missing artists"); continue; }
+    if (t.title.empty()) {
+      bad("missing title");
+      continue;
+    }
+    if (t.artists.empty()) {
+      bad("missing artists");
+      continue;
+    }
     auto num = [&](const char* key, float* dst) {
       auto it = item.find(key);
       if (it == item.end() || !it->is_number()) return false;
       return Rescale(it->get<float>(), o.scale_min, o.scale_max, dst);
     };
-    if (!num("valence", &t.valence)) { bad("valence missing or outside scale"); continue; }
-    if (!num("energy", &t.energy)) { bad("energy missing or outside scale"); continue; }
+    if (!num("valence", &t.valence)) {
+      bad("valence missing or outside scale");
+      continue;
+    }
+    if (!num("energy", &t.energy)) {
+      bad("energy missing or outside scale");
+      continue;
+    }
     if (auto it = item.find("year"); it != item.end() && it->is_number_integer())
       t.year = it->get<int>();
     t.album = str("album");
@@ -255,7 +282,8 @@ Result<ParsedImport> ParseTracks(std::string_view text, std::string_view file_na
   ImportFormat f = o.format;
   if (f == ImportFormat::kAuto) {
     const std::string name = ToLower(file_name);
-    if (name.size() >= 5 && name.ends_with(".json")) f = ImportFormat::kJson;
+    if (name.size() >= 5 && name.ends_with(".json"))
+      f = ImportFormat::kJson;
     else {
       const std::string first = ToLower(text.substr(0, text.find('\n')));
       f = first.find("valence_tags") != std::string::npos ? ImportFormat::kMuse
@@ -263,9 +291,12 @@ Result<ParsedImport> ParseTracks(std::string_view text, std::string_view file_na
     }
   }
   switch (f) {
-    case ImportFormat::kJson: return ParseJsonTracks(text, o);
-    case ImportFormat::kMuse: return ParseMuseTracks(text, o);
-    default: return ParseCsvTracks(text, o);
+    case ImportFormat::kJson:
+      return ParseJsonTracks(text, o);
+    case ImportFormat::kMuse:
+      return ParseMuseTracks(text, o);
+    default:
+      return ParseCsvTracks(text, o);
   }
 }
 

@@ -10,17 +10,11 @@
 #include "csv.h"
 
 namespace moodtune::music {
+using internal::ParseFloat;
 using internal::ToLower;
 using internal::TrimView;
 
 namespace {
-
-bool ParseFloat(std::string_view s, float* out) {
-  s = TrimView(s);
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size() && std::isfinite(*out);
-}
 
 // Letters and digits only, lower-case; "&" spelled "and".
 std::string Squash(std::string_view s) {
