@@ -3,8 +3,8 @@
 # 127.0.0.1, with wrk. Reports p50/p90/p99, requests, socket errors, the 5xx count (counted by
 # bench/faults/count_5xx.lua) and the server's RSS after warm-up vs at the end.
 # Usage: bench/faults/load.sh [BUILD_DIR] [MINUTES] [CONNECTIONS]   (defaults: build 5 64)
-# The server runs with threads = CONNECTIONS (cpp-httplib holds a worker per keep-alive
-# connection; fewer workers than connections makes the rest wait past wrk's timeout).
+# The server runs with its defaults (one request worker per core; connections wait on the
+# I/O thread, and up to max_queue = 64 requests wait for a worker).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -18,7 +18,7 @@ trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 "$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/face.jpg"
 export MOODTUNE_BENCH_JPEG="$tmp/face.jpg"
-MOODTUNE_DB="$tmp/load.db" MOODTUNE_ACCESS_LOG=false MOODTUNE_THREADS="$conns" \
+MOODTUNE_DB="$tmp/load.db" MOODTUNE_ACCESS_LOG=false \
   "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
 server_pid=$!
 for _ in $(seq 300); do
@@ -29,7 +29,7 @@ curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$tmp/serve.log"; e
 url="http://127.0.0.1:$port"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 
-echo "input: $(stat -c %s "$tmp/face.jpg") bytes 640x480; server threads $conns; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "input: $(stat -c %s "$tmp/face.jpg") bytes 640x480; $conns connections; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "rss_kib start $(rss)"
 wrk -t2 -c"$conns" -d"${warmup_s}s" --timeout 10s -s bench/faults/count_5xx.lua "$url" >/dev/null
 rss_warm=$(rss)

@@ -78,6 +78,23 @@ struct Rgb {
 inline constexpr bool operator==(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
 inline constexpr bool operator!=(Rgb a, Rgb b) { return !(a == b); }
 
+// The device palette: the colour for an emotion when the answer carries no `rgb=`. Part of
+// the contract, so the service (which sends `rgb=`) and the firmware (which falls back to it)
+// read the same table: angry red, disgust green, fear purple, happy warm yellow, sad blue,
+// surprise cyan, neutral soft white.
+inline constexpr Rgb EmotionColor(WireEmotion e) {
+  switch (e) {
+    case WireEmotion::kAngry: return {255, 0, 0};
+    case WireEmotion::kDisgust: return {60, 200, 0};
+    case WireEmotion::kFear: return {140, 0, 255};
+    case WireEmotion::kHappy: return {255, 200, 0};
+    case WireEmotion::kSad: return {0, 60, 255};
+    case WireEmotion::kSurprise: return {0, 220, 220};
+    case WireEmotion::kNeutral: return {180, 180, 160};
+  }
+  return {180, 180, 160};
+}
+
 // The decoded answer. Strings are NUL-terminated and always valid (empty when absent).
 struct MoodAnswer {
   uint8_t version = kProtocolVersion;

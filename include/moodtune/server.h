@@ -14,6 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "moodtune/music/history_store.h"
+#include "moodtune/music/http.h"
+#include "moodtune/music/recommender.h"
 #include "moodtune/status.h"
 #include "moodtune/vision.h"
 
@@ -88,17 +91,29 @@ Status ValidateOptions(const ServerOptions& o);
 // The effective options as a JSON object (what --print-config shows).
 std::string OptionsToJson(const ServerOptions& o);
 
-// Builds the face+emotion analyzer. Injected so tests can use other models; the default
-// loads o.face_model and o.emotion_model.
+// Builds the face+emotion analyzer; called once, on a background thread, when Run starts.
+// Injected so tests can use other models (moodtune/app.h has the default).
 using AnalyzerLoader = std::function<Result<std::shared_ptr<const Analyzer>>()>;
-AnalyzerLoader DefaultAnalyzerLoader(const ServerOptions& o);
+
+// What the server serves with, built by the composition root (moodtune/app.h:
+// OpenServiceParts) and owned by the server from Create on. The server itself opens no
+// database, reads no environment and loads no file but its embedded assets.
+struct ServiceParts {
+  std::unique_ptr<music::HistoryStore> history;  // listener plays and feedback (required)
+  std::vector<music::Track> tracks;              // the catalogue served (required, non-empty)
+  std::string catalogue_path;                    // where the tracks came from (logged)
+  std::string degraded;  // why the service runs degraded, shown on /readyz ("" = it does not)
+  std::unique_ptr<music::HttpClient> preview_client;  // Deezer preview lookups; null = off
+  AnalyzerLoader loader;                              // required
+};
 
 class Server {
  public:
-  // Opens the catalogue (seeding the default one), sets up routes and binds host:port.
-  // Models load in the background once Run starts; /readyz answers 503 until then.
-  // `log` receives the access log and events (nullptr: a logger on stderr).
-  static Result<std::unique_ptr<Server>> Create(const ServerOptions& o, AnalyzerLoader loader,
+  // Takes the parts, sets up routes and binds host:port (Unavailable naming the address when
+  // it is in use). Models load in the background once Run starts; /readyz answers 503 until
+  // then. `log` receives the access log and events (nullptr: a logger on stderr).
+  // InvalidArgument for bad options or missing parts.
+  static Result<std::unique_ptr<Server>> Create(const ServerOptions& o, ServiceParts parts,
                                                 std::shared_ptr<spdlog::logger> log = nullptr);
   ~Server();
   Server(const Server&) = delete;

@@ -1,6 +1,8 @@
 // `moodtune serve`: the HTTP service. Options: defaults (ServerOptions), then --config FILE
 // (JSON), then MOODTUNE_* environment variables, then flags; flags win.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -12,6 +14,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "moodtune/app.h"
 #include "moodtune/server.h"
 
 namespace moodtune::cli {
@@ -53,7 +56,18 @@ int RunServe(const ServeFlags& f) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto srv = server::Server::Create(o, server::DefaultAnalyzerLoader(o));
+  // The composition root: stores, clients and the model loader are built here and handed to
+  // the server, which only routes and translates HTTP.
+  auto log = std::make_shared<spdlog::logger>("moodtune-serve",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  TuneAllocatorForService();
+  auto parts = OpenServiceParts(o, ::getenv, *log);
+  if (!parts.ok()) {
+    std::cerr << "serve: " << parts.status().ToString() << "\n";
+    return 1;
+  }
+  auto srv = server::Server::Create(o, std::move(parts).value(), log);
   if (!srv.ok()) {
     std::cerr << "serve: " << srv.status().ToString() << "\n";
     return 1;

@@ -11,10 +11,10 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "form.h"
+#include "peer_budget.h"
 #include "worker_pool.h"
 
 namespace moodtune::server {
@@ -32,8 +32,9 @@ struct HttpServer::Impl {
   // Declared before the io_context: sessions it still holds when destroyed touch these.
   HttpServerOptions opts;
   HttpHandlers handlers;
-  std::atomic<std::size_t> connections{0};
-  std::atomic<std::uint64_t> inflight_bytes{0};
+  std::unique_ptr<PeerBudget> budget;  // connections and body bytes, per peer (set in Bind)
+  // Requests between their head and their answer's last byte (Stop waits for them).
+  std::atomic<int> active{0};
   std::atomic<bool> running{false};
   std::atomic<bool> stopped{false};
   int port = 0;
@@ -42,59 +43,7 @@ struct HttpServer::Impl {
   net::steady_timer accept_retry{ioc};
   std::unique_ptr<WorkerPool> pool;
 
-  // Per peer address: open connections and body bytes held. One client (one address) may
-  // use only a share of the server-wide limits, so it cannot lock everyone else out.
-  struct PeerUse {
-    std::size_t connections = 0;
-    std::uint64_t bytes = 0;
-  };
-  std::mutex peers_mu;
-  std::unordered_map<std::string, PeerUse> peers;
-
   void Accept();
-  // Counts a new connection from `peer`; false (nothing counted) when the server or the peer
-  // is at its connection limit.
-  bool Admit(const std::string& peer) {
-    std::lock_guard<std::mutex> lock(peers_mu);
-    PeerUse& u = peers[peer];
-    if (connections.load() >= opts.max_connections ||
-        u.connections >= opts.max_connections_per_peer) {
-      if (u.connections == 0) peers.erase(peer);
-      return false;
-    }
-    ++u.connections;
-    ++connections;
-    return true;
-  }
-  void Leave(const std::string& peer, std::uint64_t bytes) {
-    std::lock_guard<std::mutex> lock(peers_mu);
-    inflight_bytes -= bytes;
-    --connections;
-    auto it = peers.find(peer);
-    if (it == peers.end()) return;
-    it->second.bytes -= bytes;
-    if (--it->second.connections == 0) peers.erase(it);
-  }
-  // Takes `n` bytes of the body budget (server-wide and the peer's share); false (nothing
-  // taken) when either would overflow.
-  bool Reserve(const std::string& peer, std::uint64_t n) {
-    std::lock_guard<std::mutex> lock(peers_mu);
-    PeerUse& u = peers[peer];
-    if (inflight_bytes.load() + n > opts.max_inflight_body_bytes ||
-        u.bytes + n > opts.max_inflight_body_bytes_per_peer)
-      return false;
-    inflight_bytes += n;
-    u.bytes += n;
-    return true;
-  }
-  void Unreserve(const std::string& peer, std::uint64_t n) {
-    std::lock_guard<std::mutex> lock(peers_mu);
-    inflight_bytes -= n;
-    auto it = peers.find(peer);
-    if (it != peers.end()) it->second.bytes -= n;
-  }
-  // Requests between their head and their answer's last byte (Stop waits for them).
-  std::atomic<int> active{0};
 };
 
 namespace {
@@ -114,7 +63,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   ~Session() {
     if (in_request_) --server_.active;
-    server_.Leave(remote_, reserved_);
+    server_.budget->Leave(remote_, reserved_);
   }
 
   void Start() {
@@ -250,7 +199,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool Account() {
     const std::uint64_t held = parser_->get().body().size();
     if (held <= reserved_) return true;
-    if (!server_.Reserve(remote_, held - reserved_)) return false;
+    if (!server_.budget->Reserve(remote_, held - reserved_)) return false;
     reserved_ = held;
     return true;
   }
@@ -395,7 +344,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Release() {
-    if (reserved_ > 0) server_.Unreserve(remote_, reserved_);
+    if (reserved_ > 0) server_.budget->Unreserve(remote_, reserved_);
     reserved_ = 0;
   }
 
@@ -433,7 +382,7 @@ void HttpServer::Impl::Accept() {
     beast::error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
     std::string remote = peer_ec ? std::string() : peer.address().to_string();
-    if (!Admit(remote)) {
+    if (!budget->Admit(remote)) {
       beast::error_code ignored;
       socket.close(ignored);
     } else {
@@ -447,6 +396,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const HttpServerOptions& o,
   if (!h.on_request) return Status::InvalidArgument("http: no request handler");
   auto impl = std::make_unique<Impl>();
   impl->opts = o;
+  impl->budget = std::make_unique<PeerBudget>(
+      PeerBudgetLimits{o.max_connections, o.max_connections_per_peer, o.max_inflight_body_bytes,
+                       o.max_inflight_body_bytes_per_peer});
   impl->handlers = std::move(h);
   beast::error_code ec;
   tcp::resolver resolver(impl->ioc);

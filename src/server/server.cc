@@ -1,13 +1,11 @@
 // Server: the HTTP transport's set-up (limits, timeouts, worker pool, access log, metrics),
-// routing and access checks, start-up (catalogue, history store, models) and shutdown. The
+// routing and access checks, start-up (model loading in the background) and shutdown. The
+// stores and clients come built from the composition root (moodtune/app.h). The
 // handlers are in handlers.cc; Server::Impl in server_impl.h.
-#include <malloc.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include "assets.h"
 #include "moodtune/device_protocol.h"
-#include "moodtune/music/catalogue.h"
-#include "moodtune/music/paths.h"
 #include "server_impl.h"
 #include "views.h"
 
@@ -26,17 +24,6 @@ bool OpenRoute(const std::string& path) {
 bool ProbeRoute(const std::string& path) { return path == "/healthz" || path == "/readyz"; }
 
 }  // namespace
-
-AnalyzerLoader DefaultAnalyzerLoader(const ServerOptions& o) {
-  return [o]() -> Result<std::shared_ptr<const Analyzer>> {
-    AnalyzerOptions a;
-    a.detector.model_path = o.face_model;
-    a.classifier.model_path = o.emotion_model;
-    auto analyzer = Analyzer::Create(a);
-    if (!analyzer.ok()) return analyzer.status();
-    return std::shared_ptr<const Analyzer>(std::move(analyzer).value());
-  };
-}
 
 HttpHandlers Server::Impl::Handlers() {
   HttpHandlers h;
@@ -243,58 +230,26 @@ void Server::Impl::Routes() {
         [this, asset](const Request&, Response& res) { GetAsset(asset, res); }, true);
 }
 
-Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerLoader loader,
+Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, ServiceParts parts,
                                                std::shared_ptr<spdlog::logger> log) {
   MOODTUNE_RETURN_IF_ERROR(ValidateOptions(o));
-  if (!loader) return Status::InvalidArgument("no analyzer loader");
+  if (!parts.loader) return Status::InvalidArgument("no analyzer loader");
+  if (!parts.history) return Status::InvalidArgument("no listener-history store");
+  if (parts.tracks.empty()) return Status::InvalidArgument("no tracks to serve");
   if (!log) {
     log = std::make_shared<spdlog::logger>("moodtune-serve",
                                            std::make_shared<spdlog::sinks::stderr_sink_mt>());
     log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
   }
-  auto impl = std::make_unique<Impl>(o, std::move(loader), log);
-
-  music::CatalogueOptions co;
-  co.path = o.db.empty() ? music::DefaultDatabasePath(::getenv) : o.db;
-  auto catalogue = music::Catalogue::Open(co);
-  if (!catalogue.ok()) {
-    // Issue 11: a read-only or missing data directory stopped the server. Serve the embedded
-    // catalogue from memory instead, say so once, and report it on /readyz.
-    impl->degraded = catalogue.status().message() +
-                     "; serving the embedded catalogue from memory (imports and listener "
-                     "history are not kept)";
-    log->warn("{{\"event\":\"degraded\",\"what\":{}}}", nlohmann::json(impl->degraded).dump());
-    music::CatalogueOptions memory = co;
-    memory.path = ":memory:";
-    catalogue = music::Catalogue::Open(memory);
-    if (!catalogue.ok()) return catalogue.status();
-  }
-  auto tracks = (*catalogue)->AllTracks();
-  if (!tracks.ok()) return tracks.status();
-  if (tracks->empty()) return Status::InvalidArgument("the catalogue " + co.path + " is empty");
+  auto impl = std::make_unique<Impl>(o, std::move(parts.loader), log);
+  impl->degraded = std::move(parts.degraded);
   DecodeOptions decode;
   decode.max_pixels = o.max_pixels;
-  // Listener history: PostgreSQL when configured (shared by replicas), else the catalogue
-  // file's own tables. A dead database never stops the server: it answers without history.
-  std::unique_ptr<music::HistoryStore> history;
-  if (o.database_url.empty()) {
-    history = music::NewSqliteHistoryStore(std::move(catalogue).value());
-  } else {
-    music::HistoryStoreOptions ho;
-    ho.database_url = o.database_url;
-    auto pg = music::NewPostgresHistoryStore(ho);
-    if (!pg.ok()) return pg.status();
-    history = std::move(pg).value();
-    Status probe = history->RecentPlays("-", 0).status();  // connects and migrates now
-    log->log(probe.ok() ? spdlog::level::info : spdlog::level::warn,
-             "{{\"event\":\"history_store\",\"url\":{},\"status\":{}}}",
-             nlohmann::json(history->Describe()).dump(), nlohmann::json(probe.ToString()).dump());
-  }
   impl->service =
-      std::make_unique<MoodService>(std::move(history), std::move(tracks).value(), &impl->images,
-                                    &impl->metrics, decode, o.jpeg_quality);
-  if (!o.deezer_api_base.empty())
-    impl->service->EnablePreviews(music::MakeHttpClient(), o.deezer_api_base);
+      std::make_unique<MoodService>(std::move(parts.history), std::move(parts.tracks),
+                                    &impl->images, &impl->metrics, decode, o.jpeg_quality);
+  if (parts.preview_client && !o.deezer_api_base.empty())
+    impl->service->EnablePreviews(std::move(parts.preview_client), o.deezer_api_base);
   impl->Routes();
   // Issue 12: one request worker per core (0 = that many). OpenCV keeps its own threads:
   // measured with bench/server/run.sh, cv::setNumThreads(1) per worker gave the same
@@ -302,13 +257,6 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
   // 20.4 ms median), because one request alone then used one core (docs/service.md).
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl->workers = o.threads > 0 ? o.threads : cores;
-  // Memory (issue 11): decoded images of 8 MB and more are mmapped, so they go back to the
-  // system when freed (glibc's adaptive threshold kept 1.7 GB after a burst of large PNGs),
-  // and the heap is trimmed only above 128 MB: setting the mmap threshold alone also fixed
-  // the trim threshold at 128 KB, and the page faults of trimming and regrowing the heap on
-  // every request cost 9 ms of a 20 ms request (measured).
-  mallopt(M_MMAP_THRESHOLD, 8 << 20);
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   HttpServerOptions h;
   h.host = o.host;
   h.port = o.port;
@@ -334,7 +282,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& o, AnalyzerL
   log->info(
       "{{\"event\":\"bound\",\"url\":\"http://{}:{}\",\"workers\":{},\"tracks\":{},\"db\":{}}}",
       o.host, impl->port, impl->workers, impl->service->track_count(),
-      nlohmann::json(co.path).dump());
+      nlohmann::json(parts.catalogue_path).dump());
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -7,7 +7,6 @@
 
 #include "moodtune/device_protocol.h"
 #include "moodtune/emotion.h"
-#include "moodtune_core/color.h"
 
 namespace moodtune::server {
 namespace {

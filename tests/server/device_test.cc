@@ -8,7 +8,7 @@
 #include "common/skip.h"
 #include "moodtune/device_protocol.h"
 #include "moodtune/device_sim.h"
-#include "moodtune_core/color.h"
+#include "moodtune/device_protocol.h"
 #include "test_support.h"
 
 namespace moodtune::server {

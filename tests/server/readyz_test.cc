@@ -71,7 +71,7 @@ TEST(StartupTest, Issue11SecondServerOnABusyPortRefusesToStart) {
   ServerOptions o = TestOptions();
   o.port = first.port();
   auto second =
-      Server::Create(o, [] { return Result<std::shared_ptr<const Analyzer>>(SharedAnalyzer()); });
+      CreateServer(o, [] { return Result<std::shared_ptr<const Analyzer>>(SharedAnalyzer()); });
   ASSERT_FALSE(second.ok()) << "a second server bound port " << o.port;
   EXPECT_NE(second.status().message().find("in use"), std::string::npos)
       << second.status().ToString();

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "common/skip.h"
+#include "moodtune/app.h"
 #include "moodtune/server.h"
 #include "moodtune/vision.h"
 
@@ -91,6 +93,17 @@ inline ServerOptions TestOptions() {
   return o;
 }
 
+// A Server built as `moodtune serve` builds it: the composition root opens the stores
+// (moodtune/app.h), with `loader` instead of the model files.
+inline Result<std::unique_ptr<Server>> CreateServer(const ServerOptions& o, AnalyzerLoader loader,
+                                                   std::shared_ptr<spdlog::logger> log = nullptr) {
+  if (!log) log = std::make_shared<spdlog::logger>("test-null");  // no sinks: discards
+  auto parts = OpenServiceParts(o, ::getenv, *log);
+  if (!parts.ok()) return parts.status();
+  parts->loader = std::move(loader);
+  return Server::Create(o, std::move(parts).value(), log);
+}
+
 // A server on a thread; Stop + join in the destructor (the fixtures' TearDown).
 class TestServer {
  public:
@@ -99,7 +112,7 @@ class TestServer {
     if (!loader) loader = [] { return Result<std::shared_ptr<const Analyzer>>(SharedAnalyzer()); };
     log_ = std::make_shared<spdlog::logger>(
         "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log_text_));
-    auto s = Server::Create(o, std::move(loader), log_);
+    auto s = CreateServer(o, std::move(loader), log_);
     if (!s.ok()) {
       ADD_FAILURE() << s.status().ToString();
       return;

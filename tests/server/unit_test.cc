@@ -12,7 +12,7 @@
 #include "image_store.h"
 #include "metrics.h"
 #include "moodtune/device_protocol.h"
-#include "moodtune_core/color.h"
+#include "peer_budget.h"
 #include "service.h"
 #include "views.h"
 
@@ -197,6 +197,30 @@ TEST(ViewsTest, ReferencePercentHasTwoDecimals) {
   EXPECT_DOUBLE_EQ(Percent2(0.99214f), 99.21);
   EXPECT_DOUBLE_EQ(Percent2(1.0f), 100.0);
   EXPECT_DOUBLE_EQ(Percent2(0.0f), 0.0);
+}
+
+
+// Issue 11: one address holds at most its share of connections and body bytes; what it gives
+// back is available again, and other addresses are not affected by it.
+TEST(PeerBudgetTest, PerPeerSharesAndServerWideLimits) {
+  PeerBudget b(PeerBudgetLimits{3, 2, 100, 60});
+  EXPECT_TRUE(b.Admit("a"));
+  EXPECT_TRUE(b.Admit("a"));
+  EXPECT_FALSE(b.Admit("a")) << "third connection from one peer";
+  EXPECT_TRUE(b.Admit("b"));
+  EXPECT_FALSE(b.Admit("c")) << "server-wide connection limit";
+  EXPECT_EQ(b.connections(), 3u);
+  EXPECT_TRUE(b.Reserve("a", 60));
+  EXPECT_FALSE(b.Reserve("a", 1)) << "peer byte share spent";
+  EXPECT_TRUE(b.Reserve("b", 40));
+  EXPECT_FALSE(b.Reserve("b", 1)) << "server-wide bytes spent";
+  b.Unreserve("a", 30);
+  EXPECT_TRUE(b.Reserve("b", 20));
+  EXPECT_EQ(b.bytes(), 90u);
+  b.Leave("a", 30);  // closes one of a's connections with the 30 bytes it still held
+  EXPECT_EQ(b.bytes(), 60u);
+  EXPECT_TRUE(b.Admit("c"));
+  EXPECT_EQ(b.connections(), 3u);
 }
 
 }  // namespace

@@ -2,19 +2,6 @@
 
 namespace moodtune::device {
 
-Rgb EmotionColor(WireEmotion e) {
-  switch (e) {
-    case WireEmotion::kAngry: return {255, 0, 0};
-    case WireEmotion::kDisgust: return {60, 200, 0};
-    case WireEmotion::kFear: return {140, 0, 255};
-    case WireEmotion::kHappy: return {255, 200, 0};
-    case WireEmotion::kSad: return {0, 60, 255};
-    case WireEmotion::kSurprise: return {0, 220, 220};
-    case WireEmotion::kNeutral: return {180, 180, 160};
-  }
-  return {180, 180, 160};
-}
-
 Rgb AnswerColor(const MoodAnswer& a) { return a.has_rgb ? a.rgb : EmotionColor(a.emotion); }
 
 Rgb Lerp(Rgb from, Rgb to, uint32_t t_milli) {

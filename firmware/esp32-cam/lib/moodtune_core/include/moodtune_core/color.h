@@ -9,10 +9,8 @@
 
 namespace moodtune::device {
 
-// The device palette, used when the answer carries no `rgb=`:
-// angry red, disgust green, fear purple, happy warm yellow, sad blue, surprise cyan,
-// neutral soft white.
-Rgb EmotionColor(WireEmotion e);
+// The device palette, EmotionColor(WireEmotion), is in moodtune/device_protocol.h (the
+// contract the service shares).
 
 // The colour to show for an ok answer: its `rgb=` if given, else EmotionColor(emotion).
 Rgb AnswerColor(const MoodAnswer& a);
