@@ -4,9 +4,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "checkpoint.h"
+#include "curve.h"
 #include "onnx_export.h"
 #include "onnx_import.h"
 #include "trainer.h"
@@ -60,6 +62,17 @@ TEST_F(TrainerSmokeTest, TrainsResumesAndExports) {
   auto resumed = Train(second, log);
   ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
   EXPECT_EQ(resumed->epochs_done, 2);
+  // Issue 13: both runs leave a curve with one row per epoch, the resumed one included.
+  for (const char* run : {"full", "split"}) {
+    std::ifstream in(dir_ / run / "curve.csv");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto curve = ParseCurveCsv(text.str());
+    ASSERT_TRUE(curve.ok()) << run << ": " << curve.status().ToString();
+    ASSERT_EQ(curve->size(), 2u) << run;
+    EXPECT_EQ(curve->back().epoch, 2);
+    EXPECT_GT(curve->back().loss, 0.0);
+  }
   auto a = LoadCheckpoint((dir_ / "full/last.ckpt").string());
   auto b = LoadCheckpoint((dir_ / "split/last.ckpt").string());
   ASSERT_TRUE(a.ok() && b.ok());

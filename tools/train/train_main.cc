@@ -10,6 +10,9 @@
 
 #include "checkpoint.h"
 #include "trainer.h"
+#ifdef MOODTUNE_WITH_OPENCV
+#include "curve_plot.h"
+#endif
 #ifdef MOODTUNE_WITH_ONNX
 #include "onnx_export.h"
 #include "onnx_import.h"
@@ -183,6 +186,17 @@ int RunTrain(int argc, char** argv) {
     std::cerr << "moodtune-train: " << rep.status().ToString() << "\n";
     return 1;
   }
+#ifdef MOODTUNE_WITH_OPENCV
+  // The training curve as a picture beside its CSV (a failure here is reported, not fatal:
+  // the checkpoints are what the run is for).
+  const std::string png = o.out_dir + "/curve.png";
+  if (auto s = moodtune::train::WriteCurvePng(o.out_dir + "/curve.csv", png,
+                                              "moodtune-train --out " + o.out_dir);
+      s.ok())
+    std::cerr << "training curve: " << png << "\n";
+  else
+    std::cerr << "moodtune-train: training curve not drawn: " << s.ToString() << "\n";
+#endif
   std::cout << "{\"epochs_done\": " << rep->epochs_done
             << ", \"total_epochs\": " << rep->total_epochs
             << ", \"best_val_acc\": " << rep->best_val_acc
@@ -357,9 +371,31 @@ int RunScore(int argc, char** argv) {
   return 0;
 }
 
+#ifdef MOODTUNE_WITH_OPENCV
+// `moodtune-train curve RUN_DIR`: (re)draws RUN_DIR/curve.png from RUN_DIR/curve.csv.
+int RunCurve(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: moodtune-train curve RUN_DIR   (draws RUN_DIR/curve.png from curve.csv)\n";
+    return 2;
+  }
+  const std::string dir = argv[2];
+  if (auto s = moodtune::train::WriteCurvePng(dir + "/curve.csv", dir + "/curve.png",
+                                              "moodtune-train --out " + dir);
+      !s.ok()) {
+    std::cerr << "moodtune-train curve: " << s.ToString() << "\n";
+    return 1;
+  }
+  std::cout << dir << "/curve.png\n";
+  return 0;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef MOODTUNE_WITH_OPENCV
+  if (argc > 1 && std::string(argv[1]) == "curve") return RunCurve(argc, argv);
+#endif
 #ifdef MOODTUNE_WITH_ONNX
   if (argc > 1 && std::string(argv[1]) == "export") return RunExport(argc, argv);
   if (argc > 1 && std::string(argv[1]) == "import") return RunImport(argc, argv);

@@ -7,10 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 
 #include "checkpoint.h"
+#include "curve.h"
 #include "moodtune/eval_metrics.h"
 
 namespace moodtune::train {
@@ -267,6 +269,11 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
       << " epochs of " << iters << " batches\n";
 
   TrainReport rep;
+  // The training curve: a fresh run starts curve.csv over, a resumed one appends to it.
+  const fs::path curve_path = fs::path(o.out_dir) / "curve.csv";
+  if (start_epoch == 0 || !fs::exists(curve_path)) {
+    std::ofstream(curve_path, std::ios::trunc) << kCurveHeader << "\n";
+  }
   for (int64_t epoch = start_epoch; epoch < total; ++epoch) {
     if (o.stop_after > 0 && epoch - start_epoch >= o.stop_after) break;
     const auto t_epoch = Clock::now();
@@ -338,6 +345,16 @@ Result<TrainReport> Train(const TrainOptions& o, std::ostream& log) {
            << std::setprecision(1) << secs << "s";
       if (tty) std::fprintf(stderr, "\r\033[K");
       log << line.str() << std::endl;
+    }
+
+    {
+      CurvePoint p;
+      p.epoch = static_cast<int>(epoch + 1);
+      p.loss = loss_sum / std::max<int64_t>(1, seen);
+      p.train_acc = double(correct) / std::max<int64_t>(1, seen);
+      p.val_acc = val_acc;
+      p.seconds = secs;
+      std::ofstream(curve_path, std::ios::app) << CurveCsvLine(p) << "\n";
     }
 
     Checkpoint ck;
