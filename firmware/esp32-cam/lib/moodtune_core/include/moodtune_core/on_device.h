@@ -21,10 +21,10 @@ struct GrayImage {
   uint32_t stride = 0;  // bytes from one row to the next, >= width
 };
 
-// 8-bit gray of an RGB pixel as OpenCV's cvtColor computes it (BT.601 weights in 14-bit fixed
-// point, rounded): for adapters that decode to RGB.
+// 8-bit gray of an RGB pixel as OpenCV 4's cvtColor computes it (BT.601 weights 0.299, 0.587,
+// 0.114 in 15-bit fixed point, rounded): for adapters that decode to RGB.
 inline uint8_t GrayOf(uint8_t r, uint8_t g, uint8_t b) {
-  return static_cast<uint8_t>((r * 4899u + g * 9617u + b * 1868u + (1u << 13)) >> 14);
+  return static_cast<uint8_t>((r * 9798u + g * 19235u + b * 3735u + (1u << 14)) >> 15);
 }
 
 // Side, in pixels, of the centre square CentreCropGray takes: the shorter side x
