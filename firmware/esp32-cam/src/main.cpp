@@ -87,25 +87,27 @@ class PartsStream : public Stream {
 constexpr uint16_t kGrayW = 320, kGrayH = 240;
 uint8_t* g_gray = nullptr;
 
-struct JpegSource {
+// esp_jpg_decode passes the same `arg` to the reader and the writer.
+struct DecodeJob {
   const uint8_t* data;
   size_t len;
+  bool size_ok;
 };
 
 size_t ReadJpeg(void* arg, size_t index, uint8_t* buf, size_t len) {
-  const auto* src = static_cast<const JpegSource*>(arg);
-  if (index >= src->len) return 0;
-  if (len > src->len - index) len = src->len - index;
-  if (buf != nullptr) memcpy(buf, src->data + index, len);
+  const auto* job = static_cast<const DecodeJob*>(arg);
+  if (index >= job->len) return 0;
+  if (len > job->len - index) len = job->len - index;
+  if (buf != nullptr) memcpy(buf, job->data + index, len);
   return len;
 }
 
 // esp_jpg_decode hands out RGB888 blocks (data == nullptr first, with the image size).
 bool WriteGray(void* arg, uint16_t x, uint16_t y, uint16_t w, uint16_t h, uint8_t* data) {
-  auto* ok = static_cast<bool*>(arg);
+  auto* job = static_cast<DecodeJob*>(arg);
   if (data == nullptr) {
-    *ok = w <= kGrayW && h <= kGrayH;
-    return *ok;
+    job->size_ok = w <= kGrayW && h <= kGrayH;
+    return job->size_ok;
   }
   for (uint16_t iy = 0; iy < h; ++iy) {
     uint8_t* row = g_gray + static_cast<size_t>(y + iy) * kGrayW + x;
@@ -209,9 +211,8 @@ class EspIo : public md::DeviceIo {
 #if MOODTUNE_ON_DEVICE
   bool DecodeGray(const md::Frame& frame, md::GrayImage* out) override {
     if (g_gray == nullptr) return false;
-    JpegSource src{frame.data, frame.len};
-    bool size_ok = false;
-    if (esp_jpg_decode(frame.len, JPG_SCALE_2X, ReadJpeg, WriteGray, &size_ok) != ESP_OK || !size_ok)
+    DecodeJob job{frame.data, frame.len, false};
+    if (esp_jpg_decode(frame.len, JPG_SCALE_2X, ReadJpeg, WriteGray, &job) != ESP_OK || !job.size_ok)
       return false;
     *out = md::GrayImage{g_gray, kGrayW, kGrayH, kGrayW};
     return true;
