@@ -40,8 +40,16 @@ int RunDeviceSimCommand(DeviceSimFlags f) {
 void AddDeviceCommands(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<DeviceSimFlags>();
   auto* sub = app.add_subcommand(
-      "device-sim", "Run the ESP32-CAM firmware core on Linux: photo -> service -> LED colour");
-  sub->add_option("--server", f->sim.server, "Service base URL, http[s]://host:port")->required();
+      "device-sim", "Run the ESP32-CAM firmware core on Linux: photo -> service (or --on-device net) -> LED colour");
+  auto* server = sub->add_option("--server", f->sim.server,
+                                 "Service base URL, http[s]://host:port (optional with --on-device: music only)");
+  auto* on_device = sub->add_flag(
+      "--on-device", f->sim.on_device,
+      "Read the emotion on the device (int8 net, centre crop, as MOODTUNE_ON_DEVICE firmware)");
+  sub->add_option("--crop", f->sim.crop_permille,
+                  "On-device centre square, per mille of the shorter side")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   auto* images = sub->add_option("--images", f->sim.images, "Folder of .jpg files to send in turn");
   auto* camera = sub->add_option("--camera", f->sim.camera, "V4L2 camera, e.g. /dev/video0");
   images->excludes(camera);
@@ -53,7 +61,12 @@ void AddDeviceCommands(CLI::App& app, int* exit_code) {
       ->envname("MOODTUNE_API_KEY");
   sub->add_flag("--multipart", f->sim.multipart, "Send multipart/form-data instead of raw image/jpeg");
   sub->add_option("--timeout-ms", f->sim.timeout_ms, "HTTP timeout in ms")->capture_default_str();
-  sub->callback([f, exit_code, images, camera] {
+  sub->callback([f, exit_code, images, camera, server, on_device] {
+    if (server->count() == 0 && on_device->count() == 0) {
+      std::cerr << "device-sim: give --server URL (or --on-device to read the emotion without one)\n";
+      *exit_code = 2;
+      return;
+    }
     if (images->count() == 0 && camera->count() == 0) {
       std::cerr << "device-sim: give --images DIR or --camera /dev/videoN\n";
       *exit_code = 2;

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "sim_io.h"
 
@@ -25,7 +26,7 @@ std::optional<std::uint32_t> ParseDurationMs(std::string_view text) {
 }
 
 std::string LedLine(device::State state, device::Rgb led, const device::MoodAnswer& answer,
-                    bool ansi) {
+                    bool ansi, const device::WireEmotion* on_device) {
   std::ostringstream s;
   if (ansi) {
     s << "\x1b[48;2;" << int(led.r) << ';' << int(led.g) << ';' << int(led.b) << "m      \x1b[0m";
@@ -33,7 +34,13 @@ std::string LedLine(device::State state, device::Rgb led, const device::MoodAnsw
     s << "rgb(" << int(led.r) << ',' << int(led.g) << ',' << int(led.b) << ')';
   }
   s << "  " << device::StateName(state);
-  if (state == device::State::kShow) {
+  if (state == device::State::kShow && on_device != nullptr) {
+    s << "  on-device " << device::WireEmotionName(*on_device);
+    if (answer.status == device::AnswerStatus::kOk && answer.title[0] != '\0') {
+      s << "  " << answer.title;
+      if (answer.artist[0] != '\0') s << " - " << answer.artist;
+    }
+  } else if (state == device::State::kShow) {
     const unsigned c = answer.confidence_milli;
     s << "  " << device::WireEmotionName(answer.emotion) << ' ' << c / 1000 << '.'
       << (c % 1000) / 100 << (c % 100) / 10 << c % 10;
@@ -48,8 +55,11 @@ std::string LedLine(device::State state, device::Rgb led, const device::MoodAnsw
 
 Result<SimResult> RunDeviceSim(const SimOptions& o, std::ostream& out, std::ostream& log) {
   device::ServerUrl url;
-  if (!device::ParseServerUrl(o.server.c_str(), &url))
+  const bool upload = !o.server.empty() || !o.on_device;
+  if (upload && !device::ParseServerUrl(o.server.c_str(), &url))
     return Status::InvalidArgument("bad --server URL: " + o.server);
+  if (o.on_device && (o.crop_permille == 0 || o.crop_permille > 1000))
+    return Status::InvalidArgument("crop fraction must be in (0, 1]");
   if (!o.device_id.empty() && !device::IsValidDeviceId(o.device_id.c_str()))
     return Status::InvalidArgument("bad device id: " + o.device_id);
   if (!o.api_key.empty() && !device::IsValidApiKey(o.api_key.c_str()))
@@ -64,7 +74,9 @@ Result<SimResult> RunDeviceSim(const SimOptions& o, std::ostream& out, std::ostr
   auto hook = [&](device::State from, device::State to, const char* detail) {
     log << "[" << clock.NowMs() << " ms] " << device::StateName(from) << " -> "
         << device::StateName(to);
-    if (to == device::State::kUpload && io_view != nullptr) log << " (" << io_view->frame_name() << ")";
+    if ((to == device::State::kUpload || (from == device::State::kCapture && o.on_device)) &&
+        io_view != nullptr)
+      log << " (" << io_view->frame_name() << ")";
     if (detail[0] != '\0') log << " (" << detail << ")";
     log << "\n";
   };
@@ -76,6 +88,15 @@ Result<SimResult> RunDeviceSim(const SimOptions& o, std::ostream& out, std::ostr
   co.encoding = o.multipart ? device::UploadEncoding::kMultipart : device::UploadEncoding::kRawJpeg;
   co.device_id = o.device_id.c_str();
   co.api_key = o.api_key.c_str();
+  std::vector<std::uint8_t> arena;  // the firmware's static arena; allocated once, up front
+  if (o.on_device) {
+    arena.resize(device::OnDeviceArenaBytes(device::kEmotionInt8Net));
+    co.on_device_net = &device::kEmotionInt8Net;
+    co.on_device_arena = arena.data();
+    co.on_device_arena_len = arena.size();
+    co.crop_permille = o.crop_permille;
+    co.upload = upload;
+  }
   device::DeviceCore core(co, &clock, &io);
 
   SimResult result;
@@ -88,7 +109,9 @@ Result<SimResult> RunDeviceSim(const SimOptions& o, std::ostream& out, std::ostr
       const device::Rgb shown = s == device::State::kShow
                                     ? core.result_color()
                                     : device::ErrorBlink(device::ErrorOf(s)).color;
-      out << LedLine(s, shown, core.last_answer(), o.ansi) << std::endl;
+      const device::WireEmotion read = core.on_device_emotion();
+      out << LedLine(s, shown, core.last_answer(), o.ansi, o.on_device ? &read : nullptr)
+          << std::endl;
       result.final_state = s;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -97,6 +120,7 @@ Result<SimResult> RunDeviceSim(const SimOptions& o, std::ostream& out, std::ostr
   result.answer = core.last_answer();
   result.results = core.results();
   result.failures = core.failures();
+  result.on_device_emotion = core.on_device_emotion();
   return result;
 }
 

@@ -110,6 +110,23 @@ bool LinuxDeviceIo::Capture(device::Frame* out) {
   return true;
 }
 
+bool LinuxDeviceIo::DecodeGray(const device::Frame& frame, device::GrayImage* out) {
+  try {
+    const cv::Mat bytes(1, static_cast<int>(frame.len), CV_8UC1, const_cast<std::uint8_t*>(frame.data));
+    const cv::Mat g = cv::imdecode(bytes, cv::IMREAD_GRAYSCALE);
+    if (g.empty() || g.cols > 65535 || g.rows > 65535) return false;
+    gray_.resize(g.total());
+    for (int y = 0; y < g.rows; ++y) std::memcpy(gray_.data() + y * g.cols, g.ptr(y), g.cols);
+    out->pixels = gray_.data();
+    out->width = static_cast<std::uint16_t>(g.cols);
+    out->height = static_cast<std::uint16_t>(g.rows);
+    out->stride = static_cast<std::uint32_t>(g.cols);
+    return true;
+  } catch (const cv::Exception&) {
+    return false;
+  }
+}
+
 device::HttpReply LinuxDeviceIo::Post(const device::UploadRequest& req, char* body,
                                       std::size_t cap) {
   device::HttpReply reply;

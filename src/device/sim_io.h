@@ -48,6 +48,9 @@ class LinuxDeviceIo final : public device::DeviceIo {
   bool Capture(device::Frame* out) override;
   void ReleaseFrame() override {}
   device::HttpReply Post(const device::UploadRequest& req, char* body, std::size_t cap) override;
+  // The JPEG decoded to gray as device_int8_eval decodes the dev photos (OpenCV,
+  // IMREAD_GRAYSCALE), so the simulator's on-device read is the measured path.
+  bool DecodeGray(const device::Frame& frame, device::GrayImage* out) override;
   void SetLed(device::Rgb color) override { led_ = color; }
   std::uint32_t Random() override { return rng_(); }
   void OnStateChange(device::State from, device::State to, const char* detail) override {
@@ -62,6 +65,7 @@ class LinuxDeviceIo final : public device::DeviceIo {
   std::uint32_t timeout_ms_;
   StateHook hook_;
   std::vector<std::uint8_t> jpeg_;
+  std::vector<std::uint8_t> gray_;
   std::string frame_name_;
   std::string request_body_;
   device::Rgb led_;

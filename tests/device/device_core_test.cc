@@ -44,6 +44,9 @@ TEST(DeviceCore, OptionDefaultsAreDocumented) {
   EXPECT_EQ(o.encoding, UploadEncoding::kRawJpeg);
   EXPECT_STREQ(o.device_id, "");
   EXPECT_STREQ(o.api_key, "");
+  EXPECT_EQ(o.on_device_net, nullptr) << "the service reads the emotion by default";
+  EXPECT_EQ(o.crop_permille, 1000) << "fitted on faces-in-the-wild-train (firmware README)";
+  EXPECT_TRUE(o.upload);
 }
 
 TEST(DeviceCore, ButtonRunsAFullCycleAndFadesToTheEmotionColour) {

@@ -109,6 +109,12 @@ class FakeIo final : public DeviceIo {
     std::snprintf(h.retry_after, sizeof(h.retry_after), "%s", r.retry_after);
     return h;
   }
+  bool DecodeGray(const Frame& frame, GrayImage* out) override {
+    ++decodes;
+    if (gray.pixels == nullptr || frame.data == nullptr || held <= 0) return false;
+    *out = gray;
+    return true;
+  }
   void SetLed(Rgb c) override {
     led = c;
     ++led_writes;
@@ -125,6 +131,8 @@ class FakeIo final : public DeviceIo {
   std::uint32_t post_ms = 50;
   std::uint32_t random_value = 0;
   int reconnects = 0, captures = 0, releases = 0, held = 0, posts = 0, led_writes = 0;
+  int decodes = 0;
+  GrayImage gray;  // what DecodeGray hands out; no pixels = a decode failure
   Rgb led;
   std::size_t last_content_length = 0;
   char last_content_type[96] = {};
@@ -144,6 +152,19 @@ class FakeIo final : public DeviceIo {
   Reply replies_[kMaxReplies];
   int num_replies_ = 0;
   int next_reply_ = 0;
+};
+
+// A 4x4 int8 net: conv 1->1 (centre tap, x 0.5) then dense 1->7 on the summed activation.
+// Dark frames (gray <= 127: the model's input <= 0, ReLU 0) read neutral, bright ones happy.
+struct BrightnessNet {
+  std::int8_t w0[9] = {0, 0, 0, 0, 1, 0, 0, 0, 0};
+  std::int32_t b0[1] = {0};
+  std::int32_t m0[1] = {1 << 30};
+  std::uint8_t s0[1] = {31};
+  std::int8_t wd[7] = {-1, 0, 0, 1, 0, 0, 0};
+  std::int32_t bd[7] = {0, 0, 0, -1, 0, 0, 1};
+  Int8Conv conv{1, 1, 0, w0, b0, m0, s0};
+  Int8Net net{4, &conv, 1, Int8Dense{1, 7, wd, bd}};
 };
 
 // Steps the core every `step_ms` until `until_ms` on the fake clock.

@@ -258,5 +258,38 @@ TEST(DeviceHeap, CoreAllocatesNothingAtStartUpOrThroughFullCycles) {
   RecordProperty("core_cycles", static_cast<int>(results));
 }
 
+TEST(DeviceHeap, OnDeviceModeAllocatesNothingEither) {
+  // The firmware's arena and decoded frame are set up before the core runs.
+  testing::BrightnessNet bn;
+  std::vector<std::uint8_t> arena(OnDeviceArenaBytes(bn.net));
+  std::vector<std::uint8_t> gray(320 * 240, 200);
+  testing::FakeClock clock;
+  auto io = std::make_unique<testing::FakeIo>(&clock);
+  io->gray = GrayImage{gray.data(), 320, 240, 320};
+  io->Push(testing::OkReply(WireEmotion::kSad, 700));
+  io->Push(testing::Unreachable());
+  io->Push(testing::TextReply(503, "v=1\nstatus=error\nerror=busy\n"));
+  io->Push(testing::TextReply(200, "garbage"));
+  for (int i = 0; i < 8; ++i) io->Push(testing::OkReply(WireEmotion::kAngry, 1000));
+  CoreOptions o;
+  o.interval_ms = 4000;
+  o.on_device_net = &bn.net;
+  o.on_device_arena = arena.data();
+  o.on_device_arena_len = arena.size();
+  alignas(DeviceCore) static unsigned char storage[sizeof(DeviceCore)];
+  DeviceCore* core = nullptr;
+  const Counted startup = Count([&] { core = new (storage) DeviceCore(o, &clock, io.get()); });
+  std::uint32_t results = 0;
+  const Counted cycles = Count([&] { results = RunEveryOutcome(*core, clock, *io); });
+  const WireEmotion read = core->on_device_emotion();
+  core->~DeviceCore();
+  EXPECT_GE(results, 14u);
+  EXPECT_EQ(read, WireEmotion::kHappy) << "the net ran";
+  EXPECT_GE(io->decodes, 14);
+  EXPECT_EQ(io->held, 0);
+  EXPECT_EQ(startup.allocs, 0u) << startup.bytes << " bytes at start-up";
+  EXPECT_EQ(cycles.allocs, 0u) << cycles.bytes << " bytes in " << results << " cycles";
+}
+
 }  // namespace
 }  // namespace moodtune::device

@@ -19,8 +19,13 @@
 #include <thread>
 #include <vector>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "common/skip.h"
 #include "moodtune/device_protocol.h"
 #include "moodtune_core/color.h"
+#include "moodtune_core/on_device.h"
 
 namespace moodtune::device_sim {
 namespace {
@@ -275,6 +280,92 @@ TEST_F(FakeService, BadSetupIsAnError) {
   EXPECT_TRUE(RunDeviceSim(o, out, log).status().IsInvalidArgument());
   o = Options();
   o.device_id = "two words";
+  EXPECT_TRUE(RunDeviceSim(o, out, log).status().IsInvalidArgument());
+}
+
+// A real face photo for the on-device path (the dlib examples, as the CLI tests use).
+constexpr const char* kFacePhoto = "/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg";
+
+// What the device should read from `jpeg_path`, computed apart from the core's crop code:
+// OpenCV's centre square + INTER_AREA resize, then the int8 net. -1 when the photo is missing.
+int ExpectedOnDevice(const std::string& jpeg_path, int permille) {
+  const cv::Mat g = cv::imread(jpeg_path, cv::IMREAD_GRAYSCALE);
+  if (g.empty()) return -1;
+  const int side = std::min(g.rows, g.cols) * permille / 1000;
+  cv::Mat crop;
+  cv::resize(g(cv::Rect((g.cols - side) / 2, (g.rows - side) / 2, side, side)), crop,
+             cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+  std::vector<std::uint8_t> arena(device::Int8ArenaBytes(device::kEmotionInt8Net));
+  std::int32_t logits[device::kNumWireEmotions];
+  return device::RunInt8Net(device::kEmotionInt8Net, crop.ptr<std::uint8_t>(), arena.data(),
+                            arena.size(), logits);
+}
+
+TEST_F(FakeService, OnDeviceSetsTheLedWithoutAnyServer) {
+  const int want = ExpectedOnDevice(kFacePhoto, SimOptions{}.crop_permille);
+  if (want < 0) MOODTUNE_SKIP_OR_FAIL(kFacePhoto << " missing (apt-get install libdlib-data/libdlib-dev docs)");
+  fs::copy_file(kFacePhoto, dir_ / "face.jpg");
+  SimOptions o = Options();
+  o.on_device = true;
+  o.server.clear();  // no service at all
+  std::ostringstream out, log;
+  auto r = RunDeviceSim(o, out, log);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto e = static_cast<WireEmotion>(want);
+  EXPECT_EQ(r->final_state, device::State::kShow) << log.str();
+  EXPECT_EQ(r->on_device_emotion, e) << log.str();
+  EXPECT_EQ(r->result_color, device::EmotionColor(e));
+  EXPECT_EQ(r->failures, 0u);
+  EXPECT_TRUE(seen().empty()) << "nothing is uploaded";
+  const std::string name = device::WireEmotionName(e);
+  EXPECT_NE(log.str().find("capture -> show (face.jpg) (on-device " + name + ")"), std::string::npos)
+      << log.str();
+  const device::Rgb c = device::EmotionColor(e);
+  EXPECT_NE(out.str().find("rgb(" + std::to_string(c.r) + "," + std::to_string(c.g) + "," +
+                           std::to_string(c.b) + ")  show  on-device " + name),
+            std::string::npos)
+      << out.str();
+}
+
+TEST_F(FakeService, OnDeviceKeepsItsEmotionAndTakesMusicFromTheService) {
+  const int want = ExpectedOnDevice(kFacePhoto, SimOptions{}.crop_permille);
+  if (want < 0) MOODTUNE_SKIP_OR_FAIL(kFacePhoto << " missing");
+  const auto e = static_cast<WireEmotion>(want);
+  // The fake answers the emotion named after the JPEG's end: one the device did not read.
+  const WireEmotion other = e == WireEmotion::kSurprise ? WireEmotion::kAngry : WireEmotion::kSurprise;
+  {
+    std::ifstream in(kFacePhoto, std::ios::binary);
+    std::ofstream f(dir_ / "face.jpg", std::ios::binary);
+    f << in.rdbuf() << device::WireEmotionName(other);
+  }
+  SimOptions o = Options();
+  o.on_device = true;
+  std::ostringstream out, log;
+  auto r = RunDeviceSim(o, out, log);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->final_state, device::State::kShow) << log.str();
+  EXPECT_EQ(r->on_device_emotion, e);
+  EXPECT_EQ(r->result_color, device::EmotionColor(e)) << "the LED shows the device's read";
+  EXPECT_EQ(seen().size(), 1u);
+  EXPECT_EQ(r->answer.status, device::AnswerStatus::kOk);
+  EXPECT_EQ(std::string(r->answer.title), std::string("Song for ") + device::WireEmotionName(other));
+  EXPECT_NE(log.str().find("capture -> upload (face.jpg) (on-device " +
+                           std::string(device::WireEmotionName(e)) + ")"),
+            std::string::npos)
+      << log.str();
+  EXPECT_NE(out.str().find("Song for"), std::string::npos) << out.str();
+}
+
+TEST(DeviceSim, OnDeviceNeedsNoServerButOtherwiseOneIsRequired) {
+  SimOptions o;
+  o.images = "/nonexistent-folder";
+  std::ostringstream out, log;
+  EXPECT_NE(RunDeviceSim(o, out, log).status().ToString().find("--server"), std::string::npos)
+      << "without --on-device the server is required";
+  o.on_device = true;
+  EXPECT_NE(RunDeviceSim(o, out, log).status().ToString().find("nonexistent-folder"), std::string::npos)
+      << "with --on-device the missing server is fine; the folder is what fails";
+  o.crop_permille = 0;
   EXPECT_TRUE(RunDeviceSim(o, out, log).status().IsInvalidArgument());
 }
 

@@ -115,6 +115,13 @@ if ! int8_depth="$(python3 "$here/stack_depth.py" _ZN8moodtune6device10RunInt8Ne
   echo "FAIL: stack analysis of RunInt8Net: $int8_depth" >&2
   exit 1
 fi
+# The on-device read (centre crop + int8 net), which DeviceCore::Step() calls in on-device mode.
+if ! od_depth="$(python3 "$here/stack_depth.py" _ZN8moodtune6device19ReadEmotionOnDeviceERKNS0_7Int8NetERKNS0_9GrayImageEtPhjPi "${core_ci[@]}")"; then
+  echo "FAIL: stack analysis of ReadEmotionOnDevice: $od_depth" >&2
+  exit 1
+fi
+od_chain_bytes="$(sed -n 's/^worst_chain_bytes=//p' <<<"$od_depth")"
+od_chain="$(sed -n 's/^worst_chain=//p' <<<"$od_depth")"
 int8_chain_bytes="$(sed -n 's/^worst_chain_bytes=//p' <<<"$int8_depth")"
 chain_bytes="$(sed -n 's/^worst_chain_bytes=//p' <<<"$depth")"
 chain="$(sed -n 's/^worst_chain=//p' <<<"$depth")"
@@ -126,6 +133,7 @@ not_counted="$(sed -n 's/^not_counted=//p' <<<"$depth")"
   echo "- Worst stack depth from \`DeviceCore::Step()\`: **$chain_bytes bytes** (bound $max_chain_bytes): $chain."
   echo "  Not counted (0 bytes): the DeviceIo/Clock calls (the adapter's own) and libgcc/libc leaves: $not_counted."
   echo "- Worst stack depth from \`RunInt8Net()\` (the int8 emotion net): **$int8_chain_bytes bytes** (bound $max_chain_bytes)."
+  echo "- Worst stack depth from \`ReadEmotionOnDevice()\` (centre crop + int8 net): **$od_chain_bytes bytes** (bound $max_chain_bytes): $od_chain."
   echo "- RAM of the core: one \`DeviceCore\` object, **${core_ram:-?} bytes** on xtensa-lx106 (\`nm -S\` of the probe's \`g_core\`); no heap."
   echo "- Largest single frame in the core: $frame_bytes bytes, \`$frame_fn\` (bound $max_frame_bytes)."
   echo "- Undefined symbols besides the core's own: \`$undefined\` (no allocator, no exception/RTTI runtime, no printf)."
@@ -136,6 +144,10 @@ if [ "$chain_bytes" -gt "$max_chain_bytes" ]; then
 fi
 if [ "$int8_chain_bytes" -gt "$max_chain_bytes" ]; then
   echo "FAIL: RunInt8Net stack chain $int8_chain_bytes B > $max_chain_bytes B" >&2
+  fail=1
+fi
+if [ "$od_chain_bytes" -gt "$max_chain_bytes" ]; then
+  echo "FAIL: ReadEmotionOnDevice stack chain $od_chain_bytes B > $max_chain_bytes B" >&2
   fail=1
 fi
 if [ "$frame_bytes" -gt "$max_frame_bytes" ]; then

@@ -27,3 +27,12 @@
 #define MOODTUNE_UPLOAD_MULTIPART 0
 // HTTP timeout for one upload, ms.
 #define MOODTUNE_HTTP_TIMEOUT_MS 5000
+
+// 1 = read the emotion on the device (int8 net on a fixed centre crop: look into the camera);
+// the LED shows it right after the photo, and the upload (when Wi-Fi is up and
+// MOODTUNE_SERVER_URL is not "") only fetches music. Needs src/emotion_int8_model.cpp:
+// run scripts/gen_model.sh once before `pio run`. 0 = the service reads the emotion.
+#define MOODTUNE_ON_DEVICE 0
+// On-device crop: the centre square's side in per mille of the frame's shorter side; 0 = the
+// default fitted on faces-in-the-wild-train (CoreOptions::crop_permille).
+#define MOODTUNE_CROP_PERMILLE 0

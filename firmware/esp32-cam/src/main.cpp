@@ -2,6 +2,10 @@
 // request building, colours, fades, state machine, backoff) is in lib/moodtune_core and is
 // unit-tested on the host (tests/device). This file only binds it to the hardware:
 // camera, Wi-Fi, HTTP(S), LEDC PWM on the RGB LED (R=IO15, G=IO13, B=IO12), a button.
+// With MOODTUNE_ON_DEVICE (config.h) the emotion is read on the device: the JPEG is decoded
+// to gray here (esp_jpg_decode at 1/2 scale), the core crops and runs the int8 net
+// (kEmotionInt8Net, from src/emotion_int8_model.cpp that scripts/gen_model.sh generates), and
+// the upload only fetches music.
 // Thread-safety: everything runs in the Arduino loop task.
 #include <Arduino.h>
 #include <HTTPClient.h>
@@ -16,11 +20,26 @@
 #endif
 
 #include "moodtune_core/device_core.h"
+#include "moodtune_core/on_device.h"
 #include "moodtune_core/request.h"
 #include "moodtune_core/url.h"
 
 #ifndef MOODTUNE_API_KEY  // config.h files from before the option send no key
 #define MOODTUNE_API_KEY ""
+#endif
+#ifndef MOODTUNE_ON_DEVICE  // config.h files from before the option: the service decides
+#define MOODTUNE_ON_DEVICE 0
+#endif
+#ifndef MOODTUNE_CROP_PERMILLE  // 0 = the core's default (CoreOptions::crop_permille)
+#define MOODTUNE_CROP_PERMILLE 0
+#endif
+
+#if MOODTUNE_ON_DEVICE
+#if !__has_include("emotion_int8_model.cpp")
+#error "MOODTUNE_ON_DEVICE needs src/emotion_int8_model.cpp: run scripts/gen_model.sh first."
+#endif
+#include <esp_heap_caps.h>
+#include <esp_jpg_decode.h>
 #endif
 
 namespace md = moodtune::device;
@@ -62,6 +81,41 @@ class PartsStream : public Stream {
   const md::UploadRequest& r_;
   size_t pos_ = 0;
 };
+
+#if MOODTUNE_ON_DEVICE
+// The decoded frame: VGA at 1/2 scale = 320x240 gray, in PSRAM, allocated once in setup().
+constexpr uint16_t kGrayW = 320, kGrayH = 240;
+uint8_t* g_gray = nullptr;
+
+// esp_jpg_decode passes the same `arg` to the reader and the writer.
+struct DecodeJob {
+  const uint8_t* data;
+  size_t len;
+  bool size_ok;
+};
+
+size_t ReadJpeg(void* arg, size_t index, uint8_t* buf, size_t len) {
+  const auto* job = static_cast<const DecodeJob*>(arg);
+  if (index >= job->len) return 0;
+  if (len > job->len - index) len = job->len - index;
+  if (buf != nullptr) memcpy(buf, job->data + index, len);
+  return len;
+}
+
+// esp_jpg_decode hands out RGB888 blocks (data == nullptr first, with the image size).
+bool WriteGray(void* arg, uint16_t x, uint16_t y, uint16_t w, uint16_t h, uint8_t* data) {
+  auto* job = static_cast<DecodeJob*>(arg);
+  if (data == nullptr) {
+    job->size_ok = w <= kGrayW && h <= kGrayH;
+    return job->size_ok;
+  }
+  for (uint16_t iy = 0; iy < h; ++iy) {
+    uint8_t* row = g_gray + static_cast<size_t>(y + iy) * kGrayW + x;
+    for (uint16_t ix = 0; ix < w; ++ix, data += 3) row[ix] = md::GrayOf(data[0], data[1], data[2]);
+  }
+  return true;
+}
+#endif
 
 class MillisClock : public md::Clock {
  public:
@@ -154,6 +208,16 @@ class EspIo : public md::DeviceIo {
     ledcWrite(1, md::GammaDuty(c.g, kPwmBits));
     ledcWrite(2, md::GammaDuty(c.b, kPwmBits));
   }
+#if MOODTUNE_ON_DEVICE
+  bool DecodeGray(const md::Frame& frame, md::GrayImage* out) override {
+    if (g_gray == nullptr) return false;
+    DecodeJob job{frame.data, frame.len, false};
+    if (esp_jpg_decode(frame.len, JPG_SCALE_2X, ReadJpeg, WriteGray, &job) != ESP_OK || !job.size_ok)
+      return false;
+    *out = md::GrayImage{g_gray, kGrayW, kGrayH, kGrayW};
+    return true;
+  }
+#endif
   uint32_t Random() override { return esp_random(); }
   void OnStateChange(md::State from, md::State to, const char* detail) override {
     Serial.printf("[%lu] %s -> %s %s\n", millis(), md::StateName(from), md::StateName(to), detail);
@@ -217,6 +281,23 @@ void setup() {
   if (o.api_key[0] != '\0' && !md::IsValidApiKey(o.api_key)) {
     Serial.println("config.h: MOODTUNE_API_KEY must be printable ASCII without spaces, <= 128 bytes");
   }
+#if MOODTUNE_ON_DEVICE
+  // Start-up allocations only (the core itself never allocates): the decoded frame in PSRAM,
+  // the net's scratch (about 66 KB) in internal RAM when it fits, else PSRAM.
+  const size_t arena_len = md::OnDeviceArenaBytes(md::kEmotionInt8Net);
+  auto* arena = static_cast<uint8_t*>(heap_caps_malloc(arena_len, MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT));
+  if (arena == nullptr) arena = static_cast<uint8_t*>(ps_malloc(arena_len));
+  g_gray = static_cast<uint8_t*>(ps_malloc(static_cast<size_t>(kGrayW) * kGrayH));
+  if (arena == nullptr || g_gray == nullptr) {
+    Serial.println("on-device: out of memory for the net's arena / the gray frame");
+  } else {
+    o.on_device_net = &md::kEmotionInt8Net;
+    o.on_device_arena = arena;
+    o.on_device_arena_len = arena_len;
+    if (MOODTUNE_CROP_PERMILLE > 0) o.crop_permille = MOODTUNE_CROP_PERMILLE;
+    o.upload = MOODTUNE_SERVER_URL[0] != '\0';  // no server: LED only, no music
+  }
+#endif
   static md::DeviceCore core(o, &g_clock, &io);
   g_core = &core;
 }

@@ -111,7 +111,9 @@ void DeviceCore::Step() {
       if (state_ == State::kShow && now - entered_ms_ >= options_.show_ms && !TriggerDue(now)) {
         fade_ = Fade{led_, Rgb{}, now, options_.fade_ms};
         Enter(State::kIdle, "", now);
-      } else if (!io_->WifiConnected()) {
+      } else if (OnDevice() && TriggerDue(now)) {  // the device's own read needs no Wi-Fi
+        Enter(State::kCapture, capture_requested_ ? "button" : "interval", now);
+      } else if (Uploads() && !(OnDevice() && state_ == State::kShow) && !io_->WifiConnected()) {
         io_->WifiReconnect();
         EnterError(State::kNoWifi, "", now, wifi_backoff_.NextDelayMs(io_->Random()));
       } else if (TriggerDue(now)) {
@@ -129,6 +131,20 @@ void DeviceCore::Step() {
         break;
       }
       frame_held_ = true;
+      if (OnDevice()) {
+        if (ReadOnDevice(now)) {
+          if (Uploads() && io_->WifiConnected()) {
+            Enter(State::kUpload, detail_, now);
+          } else {
+            io_->ReleaseFrame();
+            frame_held_ = false;
+            answer_ = MoodAnswer{};
+            ++results_;
+            Enter(State::kShow, detail_, now);
+          }
+        }
+        break;
+      }
       Enter(State::kUpload, "", now);
       break;
     }
@@ -139,6 +155,8 @@ void DeviceCore::Step() {
       if (io_->WifiConnected()) {
         wifi_backoff_.Reset();
         Enter(State::kIdle, "wifi up", now);
+      } else if (OnDevice() && TriggerDue(now)) {
+        Enter(State::kCapture, capture_requested_ ? "button" : "interval", now);
       } else if (now - entered_ms_ >= hold_ms_) {
         io_->WifiReconnect();
         entered_ms_ = now;  // keep blinking the same pattern; the phase restarts
@@ -184,6 +202,11 @@ void DeviceCore::StepUpload(uint32_t now) {
   if (!io_->WifiConnected()) {
     io_->ReleaseFrame();
     frame_held_ = false;
+    if (OnDevice()) {
+      io_->WifiReconnect();
+      FinishMusic("wifi lost", 0, now);
+      return;
+    }
     ++results_;
     ++failures_;
     io_->WifiReconnect();
@@ -196,6 +219,21 @@ void DeviceCore::StepUpload(uint32_t now) {
   io_->ReleaseFrame();
   frame_held_ = false;
   const uint32_t after = clock_->NowMs();
+  if (OnDevice()) {
+    const char* why = nullptr;
+    ParseError err = ParseError::kOk;
+    if (!built) why = "invalid device id or api key";
+    else if (!reply.reached) why = "server unreachable";
+    else if (reply.truncated || reply.body_len > kMaxAnswerBytes) why = "answer too long";
+    else if ((err = ParseMoodAnswer(body_, reply.body_len, &scratch_)) != ParseError::kOk)
+      why = ParseErrorName(err);
+    else if (scratch_.status == AnswerStatus::kNoFace) why = "the service saw no face";
+    else if (scratch_.status != AnswerStatus::kOk || reply.http_status < 200 ||
+             reply.http_status >= 300)
+      why = scratch_.error[0] != '\0' ? scratch_.error : "error answer";
+    FinishMusic(why, reply.reached ? reply.http_status : 0, after);
+    return;
+  }
   if (!built) {
     ++results_;
     ++failures_;
@@ -245,6 +283,59 @@ void DeviceCore::StepUpload(uint32_t now) {
   fade_ = Fade{led_, result_color_, after, options_.fade_ms};
   ++results_;
   Enter(State::kShow, WireEmotionName(answer_.emotion), after);
+}
+
+bool DeviceCore::ReadOnDevice(uint32_t now) {
+  const Int8Net& net = *options_.on_device_net;
+  GrayImage gray;
+  int e = -1;
+  const char* why = "decode failed";
+  if (io_->DecodeGray(frame_, &gray)) {
+    why = "on-device read failed";
+    if (net.dense.cout == kNumWireEmotions)
+      e = ReadEmotionOnDevice(net, gray, options_.crop_permille, options_.on_device_arena,
+                              options_.on_device_arena_len, logits_);
+  }
+  if (e < 0 || e >= kNumWireEmotions) {
+    io_->ReleaseFrame();
+    frame_held_ = false;
+    ++failures_;
+    EnterError(State::kCameraError, why, now, options_.camera_error_ms);
+    return false;
+  }
+  on_device_emotion_ = static_cast<WireEmotion>(e);
+  result_color_ = EmotionColor(on_device_emotion_);
+  fade_ = Fade{led_, result_color_, now, options_.fade_ms};
+  size_t pos = 0;
+  detail::PutStr(detail_, sizeof(detail_) - 1, &pos, "on-device ");
+  detail::PutStr(detail_, sizeof(detail_) - 1, &pos, WireEmotionName(on_device_emotion_));
+  detail_[pos] = '\0';
+  return true;
+}
+
+void DeviceCore::FinishMusic(const char* why, uint16_t http_status, uint32_t now) {
+  size_t pos = 0;
+  const size_t room = sizeof(detail_) - 1;
+  detail::PutStr(detail_, room, &pos, "on-device ");
+  detail::PutStr(detail_, room, &pos, WireEmotionName(on_device_emotion_));
+  if (why == nullptr) {
+    answer_ = scratch_;
+    detail::PutStr(detail_, room, &pos, "; music for service ");
+    detail::PutStr(detail_, room, &pos, WireEmotionName(answer_.emotion));
+  } else {
+    answer_ = MoodAnswer{};
+    detail::PutStr(detail_, room, &pos, "; no music: ");
+    if (http_status != 0) {
+      detail::PutStr(detail_, room, &pos, "http ");
+      detail::PutUint(detail_, room, &pos, http_status, 1);
+      detail::PutStr(detail_, room, &pos, ", ");
+    }
+    for (const char* c = why; *c != '\0' && detail::Put(detail_, room, &pos, c, 1); ++c) {
+    }
+  }
+  detail_[pos] = '\0';
+  ++results_;
+  Enter(State::kShow, detail_, now);
 }
 
 Rgb DeviceCore::LedColor(uint32_t now) const {

@@ -10,6 +10,12 @@
 // live in the object); it never allocates, at start-up or after (tests/device/heap_test.cc
 // counts every operator new and malloc on the host; the Xtensa cross-build checks the objects
 // reference no allocator). The JPEG stays in the DeviceIo's frame buffer.
+// On-device mode (CoreOptions::on_device_net set): the capture step decodes the frame to gray
+// (DeviceIo::DecodeGray), reads the emotion with the int8 net on a fixed centre crop
+// (on_device.h) and starts the LED fade to its colour at once; the upload that follows only
+// fetches music (one try per photo, when Wi-Fi is up and upload is on; a failure is logged in
+// the state change's detail and the LED keeps the device's emotion: no error blink, no retry).
+// Photos need no Wi-Fi then.
 // Thread-safety: not synchronised; drive one DeviceCore from one thread/task.
 #pragma once
 
@@ -19,6 +25,7 @@
 #include "moodtune/device_protocol.h"
 #include "moodtune_core/backoff.h"
 #include "moodtune_core/color.h"
+#include "moodtune_core/on_device.h"
 #include "moodtune_core/request.h"
 #include "moodtune_core/retry_after.h"
 
@@ -84,6 +91,14 @@ class DeviceIo {
   // answer body into `body` and the Retry-After header into the reply. May block for the
   // HTTP timeout.
   virtual HttpReply Post(const UploadRequest& req, char* body, size_t cap) = 0;
+  // On-device mode only: decodes the held frame (a JPEG from Capture) to 8-bit gray into *out;
+  // the pixels belong to the DeviceIo and stay valid until ReleaseFrame(). False when it
+  // cannot (the core then shows a camera error). The default decodes nothing.
+  virtual bool DecodeGray(const Frame& frame, GrayImage* out) {
+    (void)frame;
+    (void)out;
+    return false;
+  }
   // Drives the RGB LED; called only when the colour changes.
   virtual void SetLed(Rgb color) = 0;
   // Any 32-bit random value (esp_random(), std::random_device); seeds jitter and boundaries.
@@ -113,6 +128,14 @@ struct CoreOptions {
   BackoffOptions wifi_backoff{500, 30000, 2, 25};  // between Wi-Fi reconnect kicks
   const char* device_id = "";          // X-Device-Id; "" = none. Borrowed: must outlive the core
   const char* api_key = "";            // sent as Authorization: Bearer; "" = none. Borrowed
+  // On-device emotion (see the file comment). All three borrowed; must outlive the core.
+  const Int8Net* on_device_net = nullptr;  // nullptr: the service reads the emotion
+  uint8_t* on_device_arena = nullptr;      // scratch, >= OnDeviceArenaBytes(*on_device_net)
+  size_t on_device_arena_len = 0;
+  // Centre square side = shorter side of the frame x this / 1000 (fitted on
+  // faces-in-the-wild-train, firmware README "Emotion on the device").
+  uint16_t crop_permille = 1000;
+  bool upload = true;  // on-device mode only: false never uploads (no service, no music)
 };
 
 class DeviceCore {
@@ -128,8 +151,13 @@ class DeviceCore {
   void Step();
 
   State state() const { return state_; }
-  // The last parsed ok answer (valid once results() > 0).
+  // The last parsed ok answer (valid once results() > 0). On-device mode: the music answer for
+  // the last photo; its status is not kOk when none came.
   const MoodAnswer& last_answer() const { return answer_; }
+  // On-device mode: the emotion the device read from the last photo, and the net's logits
+  // (integer units, comparable with each other).
+  WireEmotion on_device_emotion() const { return on_device_emotion_; }
+  const int32_t* on_device_logits() const { return logits_; }
   // The colour of the last result (what the LED fades to in kShow).
   Rgb result_color() const { return result_color_; }
   Rgb led() const { return led_; }
@@ -146,6 +174,14 @@ class DeviceCore {
   void FailUpload(uint16_t http_status, const char* why, uint32_t retry_after_ms, uint32_t now);
   bool TriggerDue(uint32_t now) const;
   void StepUpload(uint32_t now);
+  bool OnDevice() const { return options_.on_device_net != nullptr; }
+  bool Uploads() const { return options_.upload || !OnDevice(); }
+  // On-device mode: reads the emotion from the held frame and starts the LED fade; false (the
+  // frame released, a camera error entered) when the frame cannot be decoded or classified.
+  bool ReadOnDevice(uint32_t now);
+  // On-device mode: ends an upload in kShow, keeping the device's emotion on the LED; `why` is
+  // nullptr when the music answer (scratch_) is good.
+  void FinishMusic(const char* why, uint16_t http_status, uint32_t now);
   void FinishError(uint32_t now);
   Rgb LedColor(uint32_t now) const;
 
@@ -173,6 +209,8 @@ class DeviceCore {
   char body_[kMaxAnswerBytes + 1] = {};
   MoodAnswer answer_;
   MoodAnswer scratch_;
+  WireEmotion on_device_emotion_ = WireEmotion::kNeutral;
+  int32_t logits_[kNumWireEmotions] = {};
 };
 
 }  // namespace moodtune::device
