@@ -140,5 +140,37 @@ TEST(WeightedNmsTest, IouThresholdAndMaxOut) {
   EXPECT_TRUE(WeightedNms({}, 0.3f, 16).empty());
 }
 
+Detection Face(float size, float score) {
+  Detection d;
+  d.box = {10, 10, size, size};
+  d.score = score;
+  return d;
+}
+
+// Issue 12: the camera case (one confident face at 15% of a 640x480 frame, the server
+// benchmark's photo) is answered by the front pass alone; unsure or tiny faces need "back".
+TEST(FrontPassSufficesTest, Issue12ConfidentFacesAboveTheShareSkipTheBackPass) {
+  const std::vector<Detection> camera = {Face(96, 0.94f)};  // 96 / 640 = 15%
+  EXPECT_TRUE(FrontPassSuffices(camera, 640, 480, 0.75f, 0.1f));
+  EXPECT_FALSE(FrontPassSuffices(camera, 640, 480, 0.75f, 0.2f));  // the rule before
+  const std::vector<Detection> unsure = {Face(96, 0.94f), Face(200, 0.7f)};
+  EXPECT_FALSE(FrontPassSuffices(unsure, 640, 480, 0.75f, 0.1f));
+  const std::vector<Detection> group = {Face(96, 0.94f), Face(40, 0.9f)};  // 40 px = 6%
+  EXPECT_FALSE(FrontPassSuffices(group, 640, 480, 0.75f, 0.1f));
+  // The long side counts, whichever it is; the box's larger side counts.
+  const std::vector<Detection> at_share = {Face(64, 0.8f)}, below = {Face(63, 0.8f)};
+  EXPECT_TRUE(FrontPassSuffices(at_share, 480, 640, 0.75f, 0.1f));  // inclusive
+  EXPECT_FALSE(FrontPassSuffices(below, 480, 640, 0.75f, 0.1f));
+  const std::vector<Detection> at_score = {Face(64, 0.75f)};
+  EXPECT_TRUE(FrontPassSuffices(at_score, 640, 480, 0.75f, 0.1f));  // inclusive
+}
+
+TEST(FrontPassSufficesTest, NoFaceOrNoImageNeverSuffices) {
+  EXPECT_FALSE(FrontPassSuffices({}, 640, 480, 0.75f, 0.1f));
+  const std::vector<Detection> one = {Face(300, 0.99f)};
+  EXPECT_FALSE(FrontPassSuffices(one, 0, 480, 0.75f, 0.1f));
+  EXPECT_FALSE(FrontPassSuffices(one, 640, -1, 0.75f, 0.1f));
+}
+
 }  // namespace
 }  // namespace moodtune
