@@ -62,9 +62,10 @@ class BlazeFaceDetector final : public FaceDetector {
           return d.score < opts_.front_min_score &&
                  (strong || std::max(d.box.w, d.box.h) < opts_.closeup_fraction * long_side);
         });
-        // The common camera case: confident faces, not tiny. One cheap pass, done.
+        // The common camera case: confident faces, not tiny, or large faces (which the merge
+        // below keeps whatever "back" finds). One cheap pass, done.
         if (FrontPassSuffices(front, image.cols, image.rows, opts_.front_confident_score,
-                              opts_.front_accept_face))
+                              opts_.front_accept_face, opts_.front_small_face))
           return front;
       }
       std::vector<Detection> back = DetectAt(image, nets_, kBackSide, 1.0f, opts_.min_score);
