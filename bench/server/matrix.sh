@@ -7,6 +7,8 @@
 # (utime+stime of the server process from /proc/PID/stat, over the run), and at the end the
 # server's RSS and peak RSS, and the time from start to /readyz 200.
 # Usage: bench/server/matrix.sh [BUILD_DIR] [SECONDS]   (defaults: build, 10)
+# MOODTUNE_BENCH_SIZES limits the inputs (e.g. "640x480"); extra environment (such as
+# OPENCV_FOR_THREADS_NUM) reaches the server.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
@@ -15,7 +17,8 @@ port=${MOODTUNE_BENCH_PORT:-8079}
 photo=/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg
 tmp=$(mktemp -d)
 trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-for size in 640x480 800x600 4032x3024; do
+sizes=${MOODTUNE_BENCH_SIZES:-640x480 800x600 4032x3024}
+for size in $sizes; do
   "$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/$size.jpg" --size "$size"
 done
 
@@ -33,10 +36,12 @@ hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 rss() { awk -v k="$1" '$1 == k":" {print int($2 / 1024)}' "/proc/$server_pid/status"; }
 
-echo "ready after $(( (t1 - t0) / 1000000 )) ms (start to /readyz 200)"
+sleep 0.2  # the log line follows /readyz by microseconds
+echo "ready after $(( (t1 - t0) / 1000000 )) ms (start to /readyz 200), of which loading the" \
+  "models $(grep -o '"models_ready","seconds":[0-9.]*' "$tmp/serve.log" | cut -d: -f2) s"
 echo "| input | listener | connections | median ms | p95 ms | req/s | CPU ms/request | errors |"
 echo "|---|---|---|---|---|---|---|---|"
-for size in 640x480 800x600 4032x3024; do
+for size in $sizes; do
   export MOODTUNE_BENCH_JPEG="$tmp/$size.jpg"
   bytes=$(stat -c %s "$MOODTUNE_BENCH_JPEG")
   for listener in "" "bench-listener"; do

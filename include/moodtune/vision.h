@@ -89,8 +89,16 @@ struct BlazeFaceOptions {
   // Small front faces below this score are kept only when the "back" model also finds them.
   float front_confident_score = 0.75f;
   // Front faces smaller than this fraction of the photo's long side hint at a group photo
-  // with faces too small for the front model: "back" runs too and adds what it finds.
+  // with faces too small for the front model: "back" runs too and adds what it finds, and an
+  // unsure front face below it stays only when "back" finds it too.
   float front_small_face = 0.2f;
+  // Issue 12: when every front face is confident (front_confident_score) and spans at least
+  // this fraction of the long side, or spans front_small_face (large faces are kept whatever
+  // "back" finds), the front pass is the answer and "back" (4-5x the cost) does not run. The
+  // camera case (one person at arm's length, 12-30% of a 640x480 frame) stays on the 128x128
+  // model; group photos (faces ~5-9%) still get "back". Chosen on dlib's labelled photos and
+  // faces-in-the-wild-dev (docs/vision.md).
+  float front_accept_face = 0.1f;
   // When no face reaches front_min_score, a front face of at least closeup_min_score that
   // spans closeup_fraction of the long side is still taken: the camera case, one face filling
   // the frame (tiny face-only photos score low). Chosen on faces-in-the-wild-dev: a dog's

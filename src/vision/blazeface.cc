@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "blazeface_input.h"
 #include "blazeface_math.h"
 #include "model_file.h"
 #include "moodtune/vision.h"
@@ -61,10 +62,10 @@ class BlazeFaceDetector final : public FaceDetector {
           return d.score < opts_.front_min_score &&
                  (strong || std::max(d.box.w, d.box.h) < opts_.closeup_fraction * long_side);
         });
-        // The common camera case: confident, large faces. One cheap pass, done.
-        if (!front.empty() && std::all_of(front.begin(), front.end(), [&](const Detection& d) {
-              return confident(d) && large(d);
-            }))
+        // The common camera case: confident faces, not tiny, or large faces (which the merge
+        // below keeps whatever "back" finds). One cheap pass, done.
+        if (FrontPassSuffices(front, image.cols, image.rows, opts_.front_confident_score,
+                              opts_.front_accept_face, opts_.front_small_face))
           return front;
       }
       std::vector<Detection> back = DetectAt(image, nets_, kBackSide, 1.0f, opts_.min_score);
@@ -113,7 +114,7 @@ class BlazeFaceDetector final : public FaceDetector {
   std::vector<Detection> DetectAt(const cv::Mat& image, const NetPool& nets, int side,
                                   float zoom_out, float min_score) const {
     const Letterbox lb = MakeLetterbox(image.cols, image.rows, side, zoom_out);
-    const cv::Mat input = MakeInput(image, lb);
+    const cv::Mat input = BlazeFaceInput(image, lb);
     const std::vector<cv::Mat> outs = nets.Run([&](cv::dnn::Net& net) {
       std::vector<cv::Mat> o;
       net.setInput(input);
@@ -155,30 +156,6 @@ class BlazeFaceDetector final : public FaceDetector {
 
   inline static const std::vector<std::string> kOutputs = {"Identity:0", "Identity_1:0",
                                                            "Identity_2:0", "Identity_3:0"};
-
-  // Letterboxed 1 x side x side x 3 float blob (NHWC, RGB, x/127.5 - 1; padding is black).
-  static cv::Mat MakeInput(const cv::Mat& image, const Letterbox& lb) {
-    const int side = lb.side;
-    cv::Mat rgb;
-    if (image.channels() == 1) {
-      cv::cvtColor(image, rgb, cv::COLOR_GRAY2RGB);
-    } else if (image.channels() == 4) {
-      cv::cvtColor(image, rgb, cv::COLOR_BGRA2RGB);
-    } else {
-      cv::cvtColor(image, rgb, cv::COLOR_BGR2RGB);
-    }
-    cv::Mat resized;
-    // Area filter when shrinking (a 12 MP photo to 128 px would alias with bilinear).
-    cv::resize(rgb, resized, {lb.resized_w, lb.resized_h}, 0, 0,
-               lb.resized_w < image.cols ? cv::INTER_AREA : cv::INTER_LINEAR);
-    cv::Mat square(side, side, CV_8UC3, cv::Scalar::all(0));
-    resized.copyTo(square(cv::Rect(static_cast<int>(lb.pad_x), static_cast<int>(lb.pad_y),
-                                   lb.resized_w, lb.resized_h)));
-    cv::Mat blob(std::vector<int>{1, side, side, 3}, CV_32F);
-    cv::Mat hwc(side, side, CV_32FC3, blob.ptr<float>());  // view over the blob's data
-    square.convertTo(hwc, CV_32F, 1.0 / 127.5, -1.0);
-    return blob;
-  }
 
   static Detection ToDetection(const Candidate& c, const Letterbox& lb, cv::Size size) {
     Detection d;
@@ -224,6 +201,7 @@ Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOpt
   const auto unit = [](float v) { return v >= 0 && v <= 1; };
   if (!unit(opts.min_score) || !unit(opts.front_min_score) || !unit(opts.nms_iou) ||
       !unit(opts.front_confident_score) || !unit(opts.front_small_face) ||
+      !unit(opts.front_accept_face) ||
       !unit(opts.closeup_min_score) || !unit(opts.closeup_fraction) || opts.max_faces < 1) {
     return Status::InvalidArgument("BlazeFace options out of range");
   }

@@ -122,4 +122,15 @@ std::vector<Candidate> WeightedNms(std::vector<Candidate> candidates, float iou,
   return out;
 }
 
+bool FrontPassSuffices(std::span<const Detection> front, int width, int height,
+                       float confident_score, float min_share, float large_share) {
+  if (front.empty() || width <= 0 || height <= 0) return false;
+  const float long_side = static_cast<float>(std::max(width, height));
+  return std::all_of(front.begin(), front.end(), [&](const Detection& d) {
+    const float size = std::max(d.box.w, d.box.h);
+    return (d.score >= confident_score && size >= min_share * long_side) ||
+           size >= large_share * long_side;
+  });
+}
+
 }  // namespace moodtune

@@ -73,4 +73,13 @@ float IoU(const Box& a, const Box& b);
 // stays the best one's), repeat. Result is best first, at most `max_out` entries.
 std::vector<Candidate> WeightedNms(std::vector<Candidate> candidates, float iou, int max_out);
 
+// Issue 12: whether the cheap front (128x128) pass alone is the answer: it found at least one
+// face, and every face either scores at least `confident_score` and spans at least
+// `min_share` of the image's long side, or spans at least `large_share` (a large face is
+// kept whatever "back" says, so "back" could only add other faces; the camera close-up, where
+// the front model is often unsure, stays on the cheap pass). `width` x `height` is the space
+// of the boxes. False for an empty list or a degenerate image size.
+bool FrontPassSuffices(std::span<const Detection> front, int width, int height,
+                       float confident_score, float min_share, float large_share);
+
 }  // namespace moodtune

@@ -21,6 +21,7 @@ TEST(VisionOptionsTest, Defaults) {
   EXPECT_FLOAT_EQ(d.front_min_score, 0.6f);
   EXPECT_FLOAT_EQ(d.front_confident_score, 0.75f);
   EXPECT_FLOAT_EQ(d.front_small_face, 0.2f);
+  EXPECT_FLOAT_EQ(d.front_accept_face, 0.1f);
   EXPECT_FLOAT_EQ(d.closeup_min_score, 0.4f);
   EXPECT_FLOAT_EQ(d.closeup_fraction, 0.4f);
   BlazeFaceOptions off;
