@@ -20,11 +20,12 @@ Result<bool> LiveMood::Add(double t_s, const EmotionProbs* probs) {
     ++faceless_;
     return false;
   }
-  if (!last_face_t_s_) {
+  const double w = !last_face_t_s_ || o_.time_constant_s <= 0
+                       ? 1.0
+                       : 1.0 - std::exp(-(t_s - *last_face_t_s_) / o_.time_constant_s);
+  if (w >= 1.0) {
     smoothed_ = *probs;
   } else {
-    const double dt = t_s - *last_face_t_s_;
-    const double w = o_.time_constant_s <= 0 ? 1.0 : 1.0 - std::exp(-dt / o_.time_constant_s);
     for (int i = 0; i < kNumEmotions; ++i)
       smoothed_[i] += static_cast<float>(w) * ((*probs)[i] - smoothed_[i]);
   }

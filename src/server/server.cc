@@ -103,7 +103,7 @@ void Server::Impl::Match(Request& req, bool* other_method) const {
     }
     req.route = static_cast<int>(i);
     req.matches.push_back(req.path);
-    if (!r.suffix.empty()) req.matches.push_back(std::move(segment));
+    if (!r.suffix.empty() || r.segment) req.matches.push_back(std::move(segment));
     return;
   }
 }

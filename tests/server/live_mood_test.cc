@@ -79,8 +79,8 @@ TEST(LiveMoodTest, AFramelessReadingMovesNothing) {
   for (double t = 3; t < 60; t += 1) ASSERT_TRUE(m.Add(t, nullptr).ok());
   EXPECT_EQ(m.smoothed(), smoothed);
   EXPECT_EQ(m.history().size(), history);
-  EXPECT_EQ(m.readings(), 59);
-  EXPECT_EQ(m.faceless_readings(), 57);
+  EXPECT_EQ(m.readings(), 60);
+  EXPECT_EQ(m.faceless_readings(), 58);
 }
 
 TEST(LiveMoodTest, RefusesTimeGoingBackAndBadProbabilities) {

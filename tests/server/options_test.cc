@@ -43,6 +43,28 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_TRUE(ValidateOptions(o).ok());
 }
 
+TEST(ServerOptionsTest, LiveMoodOptionsAreValidated) {
+  ServerOptions o;
+  o.live_max_sessions = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o = ServerOptions{};
+  o.live_max_fps = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o.live_max_fps = 1001;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o = ServerOptions{};
+  o.live_session_ttl_s = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  ServerOptions e;
+  ASSERT_TRUE(ApplyEnvironment(
+                  [](const char* k) -> const char* {
+                    return std::string(k) == "MOODTUNE_LIVE_MAX_SESSIONS" ? "256" : nullptr;
+                  },
+                  e)
+                  .ok());
+  EXPECT_EQ(e.live_max_sessions, 256);
+}
+
 TEST(ServerOptionsTest, SecurityOptionsAreValidated) {
   ServerOptions o;
   o.api_keys_sha256 = "not-a-digest";
