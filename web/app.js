@@ -231,6 +231,7 @@ function renderLive(s) {
     $('confidence').textContent = '(' + pct(s.mood_confidence) + '%, live)';
     $('annotated').removeAttribute('src');
     $('annotated').hidden = true;
+    renderBars(s.smoothed, s.mood);
     renderTracks(s.recommendations || []);
     $('result').hidden = false;
     $('live-status').textContent = (live.mood ? 'Your mood moved to ' : 'Your mood: ') + s.mood +
@@ -439,13 +440,20 @@ function render(r) {
   if (r.annotated_image) $('annotated').src = r.annotated_image;
   else $('annotated').removeAttribute('src');
   $('annotated').hidden = !r.annotated_image;
+  renderBars(r.probabilities, r.emotion);
+  renderTracks(r.recommendations);
+  $('result').hidden = false;
+  $('result').focus();
+}
 
+// The result area's seven bars; `top` is highlighted.
+function renderBars(probabilities, top) {
   const bars = $('bars');
   bars.replaceChildren();
   for (const name of EMOTIONS) {
-    const p = r.probabilities[name] || 0;
+    const p = probabilities[name] || 0;
     const li = document.createElement('li');
-    li.className = 'bar' + (name === r.emotion ? ' top' : '');
+    li.className = 'bar' + (name === top ? ' top' : '');
     const label = document.createElement('span');
     label.className = 'bar-label';
     label.textContent = name;
@@ -458,9 +466,6 @@ function render(r) {
     li.append(label, meter, value);
     bars.append(li);
   }
-  renderTracks(r.recommendations);
-  $('result').hidden = false;
-  $('result').focus();
 }
 
 function renderTracks(tracks) {
