@@ -44,8 +44,8 @@ nlohmann::ordered_json StateJson(const LiveSnapshot& s) {
   out["mood_confidence"] =
       m.mood() ? nlohmann::ordered_json(Round(m.smoothed()[static_cast<int>(*m.mood())], 1e4))
                : nlohmann::ordered_json(nullptr);
-  out["mood_since_s"] =
-      m.mood() ? nlohmann::ordered_json(Round(m.mood_since_s(), 1e3)) : nlohmann::ordered_json(nullptr);
+  out["mood_since_s"] = m.mood() ? nlohmann::ordered_json(Round(m.mood_since_s(), 1e3))
+                                 : nlohmann::ordered_json(nullptr);
   out["candidate"] = NameOrNull(m.candidate());
   out["candidate_for_s"] = m.candidate()
                                ? nlohmann::ordered_json(Round(now - m.candidate_since_s(), 1e3))
@@ -103,7 +103,8 @@ void Server::Impl::PostLive(const Request& req, Response& res) {
   const LiveMoodOptions& o = s->mood.options();
   out["frames_url"] = "/v1/live/" + s->id + "/frames";
   out["max_fps"] = opts.live_max_fps;
-  out["settings"] = {{"time_constant_s", o.time_constant_s}, {"settle_s", o.settle_s},
+  out["settings"] = {{"time_constant_s", o.time_constant_s},
+                     {"settle_s", o.settle_s},
                      {"hold_s", o.hold_s},
                      {"margin", Round(o.margin, 1e4)},
                      {"trend_window_s", o.trend_window_s},

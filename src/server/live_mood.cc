@@ -40,9 +40,9 @@ bool LiveMood::Hold(double t_s) {
   std::optional<Emotion> contender;
   if (!mood_) {
     contender = leader;
-  } else if (leader != *mood_ && smoothed_[static_cast<int>(leader)] -
-                                         smoothed_[static_cast<int>(*mood_)] >=
-                                     o_.margin) {
+  } else if (leader != *mood_ &&
+             smoothed_[static_cast<int>(leader)] - smoothed_[static_cast<int>(*mood_)] >=
+                 o_.margin) {
     contender = leader;
   }
   if (!contender) {

@@ -68,8 +68,8 @@ class LiveMood {
   double candidate_since_s() const { return candidate_since_s_; }
   // Oldest first, at most history_size face readings.
   const std::deque<LiveMoodPoint>& history() const { return history_; }
-  int readings() const { return readings_; }              // frames added, with or without face
-  int faceless_readings() const { return faceless_; }     // frames added without a face
+  int readings() const { return readings_; }           // frames added, with or without face
+  int faceless_readings() const { return faceless_; }  // frames added without a face
   std::optional<double> last_t_s() const { return last_t_s_; }
   const LiveMoodOptions& options() const { return o_; }
 

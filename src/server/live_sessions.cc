@@ -22,8 +22,7 @@ void LiveSessions::ExpireLocked(Time now) {
     it = now - it->second.last_used >= limits_.idle_ttl ? sessions_.erase(it) : std::next(it);
 }
 
-LiveSnapshot LiveSessions::SnapshotLocked(const std::string& id, const Session& s,
-                                          Time now) const {
+LiveSnapshot LiveSessions::SnapshotLocked(const std::string& id, const Session& s, Time now) const {
   LiveSnapshot out{id, s.mood};
   out.age_s = Seconds(now - s.created);
   out.expires_in_s = std::max(0.0, Seconds(s.last_used + limits_.idle_ttl - now));

@@ -9,9 +9,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <mutex>
 #include <optional>
 #include <string>
-#include <mutex>
 #include <unordered_map>
 
 #include "image_store.h"  // SteadyNow, RandomId
@@ -23,10 +23,10 @@ namespace moodtune::server {
 // The store's limits. No defaults here: the server fills them from ServerOptions (live_*),
 // where the defaults are.
 struct LiveLimits {
-  int max_sessions = 0;                 // live sessions in all
-  int max_per_peer = 0;                 // live sessions one peer address may hold
-  std::chrono::seconds idle_ttl{0};     // a session without a request for this long is gone
-  int max_fps = 0;                      // frames a second per session (burst: max_fps)
+  int max_sessions = 0;              // live sessions in all
+  int max_per_peer = 0;              // live sessions one peer address may hold
+  std::chrono::seconds idle_ttl{0};  // a session without a request for this long is gone
+  int max_fps = 0;                   // frames a second per session (burst: max_fps)
 };
 
 // A session's state after a request: a copy, safe to render after the lock is released.

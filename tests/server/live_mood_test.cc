@@ -1,12 +1,13 @@
 // LiveMood (smoothing, trend, hysteresis) and LiveSessions (ids, caps, TTL, frame rate), on
 // injected times: no test sleeps.
+#include "live_mood.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
 #include <set>
 
-#include "live_mood.h"
 #include "live_sessions.h"
 
 namespace moodtune::server {
