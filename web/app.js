@@ -97,7 +97,9 @@ async function liveBoxes() {
       let faces = null;
       if (live.on) {
         // Live mood: the same frame goes to the session instead (its answer has the boxes).
-        const r = await liveFrame(blob);
+        live.inflight = liveFrame(blob);
+        const r = await live.inflight;
+        live.inflight = null;
         faces = r.faces;
         backoff = r.retryMs || LIVE_PERIOD_MS;
       } else {
@@ -119,7 +121,7 @@ async function liveBoxes() {
 // Live mood (issue 13): while the switch is on, the frame above goes to a live session,
 // POST /v1/live/{id}/frames, which smooths the seven probabilities over time; the page shows
 // them with their trend, and changes the tracks only when the answer says mood_changed.
-const live = { on: false, id: null, mood: null };
+const live = { on: false, id: null, mood: null, inflight: null };
 
 function setLiveSwitch(on) {
   const b = $('live-toggle');
@@ -146,7 +148,9 @@ function stopLive() {
   const id = live.id;
   live.id = null;
   live.mood = null;
-  if (id) fetch('/v1/live/' + id, { method: 'DELETE', keepalive: true }).catch(() => {});
+  // After a frame still on its way (deleting first would make its answer a 404).
+  const del = () => fetch('/v1/live/' + id, { method: 'DELETE', keepalive: true }).catch(() => {});
+  if (id) (live.inflight || Promise.resolve()).then(del, del);
   $('live-status').textContent = 'Live mood off.';
 }
 
