@@ -1,7 +1,8 @@
 // moodtune web page: camera (live preview, 3-2-1 countdown, a second press cancels) or file
 // upload -> POST /v1/recommendations -> one result area (annotated image, 7 emotion bars, five
 // tracks with explicit Spotify/Deezer links, a preview or the reason there is none, like/skip).
-// Strategy/genre changes re-ask GET /v1/recommendations for the last emotion.
+// Strategy/genre changes re-ask GET /v1/recommendations for the last emotion. The Live mood
+// switch sends a frame a second to a live session and changes tracks only when it says so.
 // No external scripts: everything here is served by the moodtune binary.
 'use strict';
 
@@ -94,18 +95,170 @@ async function liveBoxes() {
       small.getContext('2d').drawImage(video, 0, 0, small.width, small.height);
       const blob = await new Promise((resolve) => small.toBlob(resolve, 'image/jpeg', 0.7));
       let faces = null;
-      try {
-        const res = await fetch('/v1/analyze?annotate=0', {
-          method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: blob });
-        if (res.ok) faces = (await res.json()).faces;
-        else if (res.status === 401 || res.status === 404) return;  // not offered here
-        else backoff = Math.min(backoff * 2, 30000);  // 429 or busy: ask less often
-      } catch (err) { /* the next frame tries again */ }
-      if (faces) backoff = LIVE_PERIOD_MS;
+      if (live.on) {
+        // Live mood: the same frame goes to the session instead (its answer has the boxes).
+        live.inflight = liveFrame(blob);
+        const r = await live.inflight;
+        live.inflight = null;
+        faces = r.faces;
+        backoff = r.retryMs || LIVE_PERIOD_MS;
+      } else {
+        try {
+          const res = await fetch('/v1/analyze?annotate=0', {
+            method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: blob });
+          if (res.ok) faces = (await res.json()).faces;
+          else if (res.status === 401 || res.status === 404) return;  // not offered here
+          else backoff = Math.min(backoff * 2, 30000);  // 429 or busy: ask less often
+        } catch (err) { /* the next frame tries again */ }
+        if (faces) backoff = LIVE_PERIOD_MS;
+      }
       drawBoxes(faces || [], small.width / video.videoWidth);
     }
     await new Promise((r) => setTimeout(r, Math.max(200, backoff - (Date.now() - started))));
   }
+}
+
+// Live mood (issue 13): while the switch is on, the frame above goes to a live session,
+// POST /v1/live/{id}/frames, which smooths the seven probabilities over time; the page shows
+// them with their trend, and changes the tracks only when the answer says mood_changed.
+const live = { on: false, id: null, mood: null, inflight: null };
+
+function setLiveSwitch(on) {
+  const b = $('live-toggle');
+  b.setAttribute('aria-checked', String(on));
+  b.querySelector('.switch-state').textContent = on ? 'on' : 'off';
+}
+
+async function toggleLive() {
+  if (live.on) {
+    stopLive();
+    return;
+  }
+  live.on = true;
+  setLiveSwitch(true);
+  showError('');
+  $('live-mood').hidden = false;
+  $('live-status').textContent = 'Live mood on: reading your face about once a second.';
+  if (!(await startCamera())) stopLive();
+}
+
+function stopLive() {
+  live.on = false;
+  setLiveSwitch(false);
+  const id = live.id;
+  live.id = null;
+  live.mood = null;
+  // After a frame still on its way (deleting first would make its answer a 404).
+  const del = () => fetch('/v1/live/' + id, { method: 'DELETE', keepalive: true }).catch(() => {});
+  if (id) (live.inflight || Promise.resolve()).then(del, del);
+  $('live-status').textContent = 'Live mood off.';
+}
+
+// Sends one frame to the session (made on first use, again when it expired). Returns the
+// frame's faces (null when none came back) and, after a refusal, how long to wait.
+async function liveFrame(blob) {
+  try {
+    if (!live.id) {
+      const res = await fetch('/v1/live', { method: 'POST' });
+      const body = await res.json().catch(() => null);
+      if (!res.ok) throw new Error(errorText(res, body));
+      if (!live.on) {  // switched off while the session was made
+        fetch('/v1/live/' + body.session_id, { method: 'DELETE', keepalive: true }).catch(() => {});
+        return { faces: null };
+      }
+      live.id = body.session_id;
+    }
+    const id = live.id;
+    const q = new URLSearchParams({ t_ms: String(Math.round(performance.now())), n: '5',
+                                    strategy: $('strategy').value, listener: listenerId() });
+    if ($('genre').value) q.set('genre', $('genre').value);
+    const res = await fetch('/v1/live/' + id + '/frames?' + q.toString(), {
+      method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: blob });
+    const body = await res.json().catch(() => null);
+    if (!live.on || live.id !== id) return { faces: null };  // switched off meanwhile
+    if (res.status === 404) {  // expired: a new session with the next frame
+      live.id = null;
+      return { faces: null };
+    }
+    if (!res.ok) {
+      const wait = Number(res.headers.get('Retry-After')) || 2;
+      $('live-status').textContent = 'Live mood paused: ' + errorText(res, body);
+      return { faces: null, retryMs: wait * 1000 };
+    }
+    renderLive(body);
+    return { faces: body.faces };
+  } catch (err) {
+    $('live-status').textContent = 'Live mood paused: ' + err.message;
+    return { faces: null, retryMs: 5000 };
+  }
+}
+
+function renderLive(s) {
+  const pct = (p) => Math.round(p * 100);
+  if ($('live-status').textContent.startsWith('Live mood paused')) {
+    $('live-status').textContent = 'Live mood on again.';
+  }
+  $('live-current').textContent = s.mood
+    ? s.mood + ' (' + pct(s.mood_confidence) + '%)' + (s.candidate ? ', ' + s.candidate + ' rising' : '')
+    : (s.smoothed ? 'settling…' : 'no face yet');
+  const bars = $('live-bars');
+  bars.replaceChildren();
+  if (s.smoothed) {
+    for (const name of EMOTIONS) {
+      const p = s.smoothed[name] || 0, d = pct(s.trend[name] || 0);
+      const li = document.createElement('li');
+      li.className = 'bar' + (name === s.mood ? ' top' : '');
+      const label = document.createElement('span');
+      label.className = 'bar-label';
+      label.textContent = name;
+      const meter = document.createElement('meter');
+      meter.min = 0; meter.max = 1; meter.value = p;
+      meter.setAttribute('aria-label', name + ' ' + pct(p) + ' percent');
+      const value = document.createElement('span');
+      value.className = 'bar-value';
+      value.textContent = pct(p) + '%';
+      const trend = document.createElement('span');
+      trend.className = 'trend' + (d > 0 ? ' up' : d < 0 ? ' down' : '');
+      trend.textContent = d > 0 ? '+' + d : d < 0 ? '\u2212' + -d : '0';
+      trend.setAttribute('aria-label', d > 0 ? 'rising ' + d + ' points' :
+                         d < 0 ? 'falling ' + -d + ' points' : 'steady');
+      li.append(label, meter, value, trend);
+      bars.append(li);
+    }
+  }
+  drawSpark(s.history);
+  if (s.mood_changed) {
+    // Only now do the tracks change: the mood moved and stayed moved.
+    ++answerSeq;  // an older photo answer must not replace these
+    lastEmotion = s.mood;
+    $('emotion').textContent = s.mood;
+    $('confidence').textContent = '(' + pct(s.mood_confidence) + '%, live)';
+    $('annotated').removeAttribute('src');
+    $('annotated').hidden = true;
+    renderBars(s.smoothed, s.mood);
+    renderTracks(s.recommendations || []);
+    $('result').hidden = false;
+    $('live-status').textContent = (live.mood ? 'Your mood moved to ' : 'Your mood: ') + s.mood +
+      '. New tracks.';
+    live.mood = s.mood;
+  }
+}
+
+// The leading emotion's smoothed probability over the last readings, as a small line.
+function drawSpark(history) {
+  const c = $('live-spark');
+  const g = c.getContext('2d');
+  g.clearRect(0, 0, c.width, c.height);
+  c.dataset.points = String(history.length);
+  if (history.length < 2) return;
+  const t0 = history[0].t_s, t1 = history[history.length - 1].t_s;
+  const x = (t) => (t1 > t0 ? (t - t0) / (t1 - t0) : 1) * (c.width - 4) + 2;
+  const y = (p) => c.height - 2 - p * (c.height - 4);
+  g.strokeStyle = '#6b3fd4';
+  g.lineWidth = 2;
+  g.beginPath();
+  history.forEach((h, i) => (i ? g.lineTo(x(h.t_s), y(h.confidence)) : g.moveTo(x(h.t_s), y(h.confidence))));
+  g.stroke();
 }
 
 // faces: boxes in the downscaled frame; scale: downscaled / camera pixels.
@@ -291,13 +444,20 @@ function render(r) {
   if (r.annotated_image) $('annotated').src = r.annotated_image;
   else $('annotated').removeAttribute('src');
   $('annotated').hidden = !r.annotated_image;
+  renderBars(r.probabilities, r.emotion);
+  renderTracks(r.recommendations);
+  $('result').hidden = false;
+  $('result').focus();
+}
 
+// The result area's seven bars; `top` is highlighted.
+function renderBars(probabilities, top) {
   const bars = $('bars');
   bars.replaceChildren();
   for (const name of EMOTIONS) {
-    const p = r.probabilities[name] || 0;
+    const p = probabilities[name] || 0;
     const li = document.createElement('li');
-    li.className = 'bar' + (name === r.emotion ? ' top' : '');
+    li.className = 'bar' + (name === top ? ' top' : '');
     const label = document.createElement('span');
     label.className = 'bar-label';
     label.textContent = name;
@@ -310,9 +470,6 @@ function render(r) {
     li.append(label, meter, value);
     bars.append(li);
   }
-  renderTracks(r.recommendations);
-  $('result').hidden = false;
-  $('result').focus();
 }
 
 function renderTracks(tracks) {
@@ -445,6 +602,8 @@ $('file').addEventListener('change', (e) => {
   }
   e.target.value = '';  // choosing the same file again is a new answer
 });
+$('live-toggle').addEventListener('click', toggleLive);
+window.addEventListener('pagehide', () => { if (live.on) stopLive(); });
 $('strategy').addEventListener('change', refreshTracks);
 $('genre').addEventListener('change', refreshTracks);
 document.addEventListener('keydown', (e) => {

@@ -68,6 +68,11 @@ struct ServerOptions {
   // Deezer API base for fresh preview links of recommended tracks with a Deezer id
   // ("https://api.deezer.com"); "" = no lookups (offline: answers say previews need one).
   std::string deezer_api_base;
+  // Live mood sessions (issue 13; docs/service.md "Live mood"): in-memory, for clients that
+  // send a camera frame about once a second.
+  int live_max_sessions = 32;   // live sessions in all (one peer address: half); more get 503
+  int live_max_fps = 2;         // frames a second per session (burst as many); more get 429
+  int live_session_ttl_s = 60;  // a session without a request for this long is deleted
 };
 
 // One configurable field: its config/env name and description, for docs and --help.

@@ -88,6 +88,9 @@ std::string RouteLabel(std::string_view path) {
     if (path == r) return std::string(r);
   if (path.rfind("/static/", 0) == 0) return "/static/{id}";
   if (path.rfind("/assets/", 0) == 0) return "/assets/{file}";
+  if (path == "/v1/live") return "/v1/live";
+  if (path.rfind("/v1/live/", 0) == 0)
+    return path.ends_with("/frames") ? "/v1/live/{id}/frames" : "/v1/live/{id}";
   return "other";
 }
 

@@ -75,6 +75,12 @@ const std::vector<Field>& Fields() {
        "annotated-image store budget in bytes (oldest evicted first)"},
       {"deezer_api_base", &ServerOptions::deezer_api_base,
        "Deezer API base (https://api.deezer.com) for fresh preview links; empty = none"},
+      {"live_max_sessions", &ServerOptions::live_max_sessions,
+       "live mood sessions in all (one address: half; 503 above)"},
+      {"live_max_fps", &ServerOptions::live_max_fps,
+       "frames a second per live mood session (429 above)"},
+      {"live_session_ttl_s", &ServerOptions::live_session_ttl_s,
+       "an unused live mood session is deleted after this many seconds"},
   };
   return kFields;
 }
@@ -208,6 +214,9 @@ Status ValidateOptions(const ServerOptions& o) {
   if (!o.deezer_api_base.empty() && o.deezer_api_base.rfind("http://", 0) != 0 &&
       o.deezer_api_base.rfind("https://", 0) != 0)
     return bad("deezer_api_base must start with http:// or https://");
+  if (o.live_max_sessions < 1) return bad("live_max_sessions must be >= 1");
+  if (o.live_max_fps < 1 || o.live_max_fps > 1000) return bad("live_max_fps must be in 1..1000");
+  if (o.live_session_ttl_s < 1) return bad("live_session_ttl_s must be >= 1");
   if (!o.public_url.empty() && o.public_url.rfind("http://", 0) != 0 &&
       o.public_url.rfind("https://", 0) != 0)
     return bad("public_url must start with http:// or https://");

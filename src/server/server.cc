@@ -74,7 +74,7 @@ void Server::Impl::Match(Request& req, bool* other_method) const {
   for (std::size_t i = 0; i < routes.size(); ++i) {
     const Route& r = routes[i];
     std::string segment;
-    if (r.suffix.empty()) {
+    if (r.suffix.empty() && !r.segment) {
       if (req.path != r.path) continue;
     } else {
       const std::string& p = req.path;
@@ -90,7 +90,7 @@ void Server::Impl::Match(Request& req, bool* other_method) const {
     }
     req.route = static_cast<int>(i);
     req.matches.push_back(req.path);
-    if (!r.suffix.empty()) req.matches.push_back(std::move(segment));
+    if (!r.suffix.empty() || r.segment) req.matches.push_back(std::move(segment));
     return;
   }
 }
@@ -195,6 +195,11 @@ void Server::Impl::Routes() {
   add("POST", device::kMoodPath, bind(&Impl::PostDeviceMood));
   // Annotated images are drawn on their first fetch (tens of ms): a worker's job.
   routes.push_back({"GET", "/static/", ".jpg", false, bind(&Impl::GetStatic)});
+  // Live mood (issue 13; live_handlers.cc). Frames are analysed: a worker's job.
+  add("POST", "/v1/live", bind(&Impl::PostLive), true);
+  routes.push_back({"POST", "/v1/live/", "/frames", false, bind(&Impl::PostLiveFrame)});
+  routes.push_back({"GET", "/v1/live/", "", true, bind(&Impl::GetLive), true});
+  routes.push_back({"DELETE", "/v1/live/", "", true, bind(&Impl::DeleteLive), true});
   add(
       "GET", "/healthz",
       [](const Request&, Response& res) {

@@ -19,6 +19,7 @@
 #include "http_server.h"
 #include "http_util.h"
 #include "image_store.h"
+#include "live_sessions.h"
 #include "metrics.h"
 #include "moodtune/server.h"
 #include "security.h"
@@ -54,6 +55,10 @@ struct Server::Impl {
   mutable std::mutex load_mu;
   Status load_status;
   std::string degraded;  // why the server runs degraded ("" = it does not); set before Run
+  // Live mood sessions (issue 13; live_handlers.cc). One peer may hold half of them.
+  LiveSessions live{LiveLimits{opts.live_max_sessions, std::max(1, opts.live_max_sessions / 2),
+                               std::chrono::seconds(opts.live_session_ttl_s), opts.live_max_fps},
+                    LiveMoodOptions{}};
 
   // The routes: a method and an exact path, or a pattern whose groups land in req.matches.
   // Plain string matching (no regex: GCC's std::regex recurses per character, and routing
@@ -64,6 +69,7 @@ struct Server::Impl {
     std::string suffix;  // set: path = prefix + one segment without '/' + suffix
     bool light = false;  // cheap: answered on the I/O thread
     std::function<void(const Request&, Response&)> handler;
+    bool segment = false;  // set (suffix empty): path = prefix + one segment without '/'
   };
   std::vector<Route> routes;
   // Last, so it is destroyed first: its workers may still be running a handler that uses the
@@ -121,6 +127,12 @@ struct Server::Impl {
   void PostFeedback(const Request& req, Response& res);
   void PostDeviceMood(const Request& req, Response& res);
   void GetStatic(const Request& req, Response& res);
+  // Live mood (live_handlers.cc): POST /v1/live, POST /v1/live/{id}/frames, GET and DELETE
+  // /v1/live/{id}.
+  void PostLive(const Request& req, Response& res);
+  void PostLiveFrame(const Request& req, Response& res);
+  void GetLive(const Request& req, Response& res);
+  void DeleteLive(const Request& req, Response& res);
   // The answer's "warnings" array; storage faults among them are logged with their cause.
   nlohmann::ordered_json Warnings(const Response& res, const std::vector<Warning>& warnings) {
     for (const Warning& w : warnings) {

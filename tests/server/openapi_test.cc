@@ -34,15 +34,17 @@ TEST(OpenApiTest, DocumentMatchesTheServer) {
     if (brace != std::string::npos) concrete.replace(brace, 4, RandomId());
     for (const auto& [method, op] : item.items()) {
       ASSERT_TRUE(op.contains("responses")) << method << " " << path;
-      ASSERT_TRUE(method == "get" || method == "post") << method << " " << path;
-      httplib::Result res = method == "get" ? cli.Get(concrete.c_str())
-                                            : cli.Post(concrete.c_str(), "", "text/plain");
+      ASSERT_TRUE(method == "get" || method == "post" || method == "delete")
+          << method << " " << path;
+      httplib::Result res = method == "get"    ? cli.Get(concrete.c_str())
+                            : method == "post" ? cli.Post(concrete.c_str(), "", "text/plain")
+                                               : cli.Delete(concrete.c_str());
       ASSERT_TRUE(res) << method << " " << path;
       EXPECT_EQ(res->body.find("\"no_route\""), std::string::npos) << method << " " << path;
       ++operations;
     }
   }
-  EXPECT_EQ(operations, 12) << "one per route below";
+  EXPECT_EQ(operations, 16) << "one per route below";
 
   // Every route the server has is documented with its method.
   const std::vector<std::pair<std::string, std::string>> routes = {{"/recommend", "post"},
@@ -56,7 +58,11 @@ TEST(OpenApiTest, DocumentMatchesTheServer) {
                                                                    {"/readyz", "get"},
                                                                    {"/metrics", "get"},
                                                                    {"/openapi.json", "get"},
-                                                                   {"/", "get"}};
+                                                                   {"/", "get"},
+                                                                   {"/v1/live", "post"},
+                                                                   {"/v1/live/{id}/frames", "post"},
+                                                                   {"/v1/live/{id}", "get"},
+                                                                   {"/v1/live/{id}", "delete"}};
   for (const auto& [path, method] : routes)
     EXPECT_TRUE(doc["paths"].contains(path) && doc["paths"][path].contains(method))
         << method << " " << path << " is not documented";

@@ -36,7 +36,33 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(o.metrics_allow, "");
   EXPECT_TRUE(o.store_annotated);
   EXPECT_EQ(o.static_max_bytes, 256 << 20);
+  // Live mood (issue 13; docs/service.md).
+  EXPECT_EQ(o.live_max_sessions, 32);
+  EXPECT_EQ(o.live_max_fps, 2);
+  EXPECT_EQ(o.live_session_ttl_s, 60);
   EXPECT_TRUE(ValidateOptions(o).ok());
+}
+
+TEST(ServerOptionsTest, LiveMoodOptionsAreValidated) {
+  ServerOptions o;
+  o.live_max_sessions = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o = ServerOptions{};
+  o.live_max_fps = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o.live_max_fps = 1001;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  o = ServerOptions{};
+  o.live_session_ttl_s = 0;
+  EXPECT_FALSE(ValidateOptions(o).ok());
+  ServerOptions e;
+  ASSERT_TRUE(ApplyEnvironment(
+                  [](const char* k) -> const char* {
+                    return std::string(k) == "MOODTUNE_LIVE_MAX_SESSIONS" ? "256" : nullptr;
+                  },
+                  e)
+                  .ok());
+  EXPECT_EQ(e.live_max_sessions, 256);
 }
 
 TEST(ServerOptionsTest, SecurityOptionsAreValidated) {

@@ -166,6 +166,9 @@ TEST(MetricsTest, RouteLabelsAreBounded) {
   EXPECT_EQ(RouteLabel("/recommend"), "/recommend");
   EXPECT_EQ(RouteLabel("/static/0123.jpg"), "/static/{id}");
   EXPECT_EQ(RouteLabel("/random/attacker/path"), "other");
+  EXPECT_EQ(RouteLabel("/v1/live"), "/v1/live");
+  EXPECT_EQ(RouteLabel("/v1/live/0123/frames"), "/v1/live/{id}/frames");
+  EXPECT_EQ(RouteLabel("/v1/live/0123"), "/v1/live/{id}");
 }
 
 TEST(ViewsTest, DeviceAnswersParse) {

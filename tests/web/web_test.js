@@ -4,8 +4,10 @@
 // seven bars and five tracks (title as text, explicit Spotify link, preview or its reason);
 // then SVG like/skip, like, strategy/genre re-asking GET /v1/recommendations, the keyboard
 // (C starts and cancels), a failed upload emptying the result with the error beside Capture,
-// no horizontal overflow at 390 px, and the live face box over the preview. Screenshots go
-// to --artifacts.
+// no horizontal overflow at 390 px, the live face box over the preview, and Live mood (the
+// switch sends a frame a second to a live session, shows the smoothed seven with a trend,
+// changes tracks only on mood_changed, and off stops the frames). Screenshots go to
+// --artifacts.
 // Exit 0 pass, 1 fail, 77 skipped (no playwright-core or no chromium).
 'use strict';
 
@@ -373,6 +375,77 @@ async function main() {
     w = await width();
     assert(w <= 390, 'no horizontal overflow at 390 px with results, scrollWidth ' + w);
     await page.screenshot({ path: path.join(o.artifacts, 'web_page_phone.png'), fullPage: true });
+
+    // (8) Live mood (issue 13): an opt-in switch, keyboard-operable. On, a 320 px frame goes to
+    // POST /v1/live/{id}/frames about once a second; the page shows the smoothed seven with
+    // their trend and a sparkline; the tracks change only when an answer says mood_changed;
+    // off deletes the session and no frame follows.
+    const liveUrl = /\/v1\/live\/[0-9a-f]{32}\/frames\?/;
+    const liveAnswers = [];
+    page.on('response', async (r) => {
+      if (!liveUrl.test(r.url())) return;
+      try { liveAnswers.push({ status: r.status(), body: await r.json() }); } catch (e) { /* gone */ }
+    });
+    const liveFrames = () => apiCalls.filter((c) => c.method === 'POST' && liveUrl.test(c.url));
+    assert(await page.getAttribute('#live-toggle', 'role') === 'switch' &&
+           await page.getAttribute('#live-toggle', 'aria-checked') === 'false', 'live switch, off');
+    assert(await page.isHidden('#live-mood'), 'no live panel while off');
+    assert(liveFrames().length === 0, 'no live frames before the switch');
+    await page.focus('#live-toggle');
+    await page.keyboard.press('Space');
+    assert(await page.getAttribute('#live-toggle', 'aria-checked') === 'true', 'Space turns it on');
+    await page.waitForFunction(() => document.querySelectorAll('#live-bars meter').length === 7,
+                               null, { timeout: 20000 });
+    const settleDeadline = Date.now() + 30000;
+    while (!liveAnswers.some((a) => a.body.mood_changed) && Date.now() < settleDeadline) {
+      await page.waitForTimeout(200);
+    }
+    const settledAnswer = liveAnswers.find((a) => a.body.mood_changed);
+    assert(settledAnswer, 'the live mood settled: ' + JSON.stringify(liveAnswers.map((a) => a.status)));
+    const mood = settledAnswer.body.mood;
+    assert(emotions.includes(mood), 'a live mood: ' + mood);
+    assert(liveAnswers.every((a) => a.status === 200), 'live frames answered 200');
+    const firstFrame = new URL(liveFrames()[0].url);
+    assert(Number(firstFrame.searchParams.get('t_ms')) > 0 && firstFrame.searchParams.get('listener'),
+           'frames carry t_ms and the listener: ' + firstFrame.search);
+    assert(settledAnswer.body.faces.length > 0, 'the live frame has the face');
+    const settledIds = settledAnswer.body.recommendations.map((t) => t.id).join();
+    await page.waitForFunction((ids) => Array.from(document.querySelectorAll('#tracks li.track'),
+      (li) => li.dataset.trackId).join() === ids, settledIds, { timeout: 10000 });
+    assert((await page.textContent('#emotion')) === mood, 'the settled live mood is shown');
+    assert((await page.textContent('#live-current')).startsWith(mood), 'live mood heading');
+    const liveSum = await page.$$eval('#live-bars meter', (ms) => ms.reduce((s, m) => s + m.value, 0));
+    assert(Math.abs(liveSum - 1) < 0.01, 'smoothed bars sum to 1, got ' + liveSum);
+    const trends = await page.$$eval('#live-bars .trend', (ts) => ts.map((t) => t.getAttribute('aria-label')));
+    assert(trends.length === 7 && trends.every((t) => /^(rising|falling|steady)/.test(t)),
+           'a trend per emotion: ' + trends.join(', '));
+    // The same face keeps coming: frames about once a second, and no track change.
+    const beforeWait = liveFrames().length;
+    const changesBefore = liveAnswers.filter((a) => a.body.mood_changed).length;
+    await page.waitForTimeout(3000);
+    const sent3s = liveFrames().length - beforeWait;
+    assert(sent3s >= 1 && sent3s <= 4, 'about one live frame a second, got ' + sent3s + ' in 3 s');
+    assert(liveAnswers.filter((a) => a.body.mood_changed).length === changesBefore,
+           'the same face does not change the mood');
+    assert(await page.evaluate(() => Array.from(document.querySelectorAll('#tracks li.track'),
+      (li) => li.dataset.trackId).join()) === settledIds, 'tracks unchanged without mood_changed');
+    assert(Number(await page.getAttribute('#live-spark', 'data-points')) >= 2, 'sparkline drawn');
+    w = await width();
+    assert(w <= 390, 'no horizontal overflow at 390 px in live mode, scrollWidth ' + w);
+    await page.screenshot({ path: path.join(o.artifacts, 'web_page_live.png'), fullPage: true });
+    // Off: the session is deleted and the frames stop.
+    const deleted = page.waitForRequest((r) => r.method() === 'DELETE' &&
+                                        /\/v1\/live\/[0-9a-f]{32}$/.test(r.url()), { timeout: 5000 });
+    await page.click('#live-toggle');
+    assert(await page.getAttribute('#live-toggle', 'aria-checked') === 'false', 'click turns it off');
+    await deleted;
+    await page.waitForTimeout(1500);  // a frame already on its way may still land
+    const afterOff = liveFrames().length;
+    await page.waitForTimeout(3000);
+    assert(liveFrames().length === afterOff, 'no live frames after the switch is off, got ' +
+           (liveFrames().length - afterOff));
+    console.log(`web_test: live mood ${mood} after ${liveAnswers.indexOf(settledAnswer) + 1} frames, ` +
+                `${sent3s} frames in 3 s, stopped when off`);
 
     assert(external.length === 0, 'requests outside the service: ' + external.join(', '));
     assert(errors.length === 0, 'page errors: ' + errors.join('; '));
