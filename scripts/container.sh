@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Builds the service image with Debian's buildah (no Docker engine, no registry) and checks
+# it for real (issue 11, item 8):
+#   1. base: `debian:bookworm-slim` made with mmdebstrap --variant=minbase from the Debian
+#      mirror in apt's sources, imported into buildah's storage (skipped when present);
+#   2. image: `buildah bud --isolation chroot --network host` of the Dockerfile;
+#   3. run: the image's ENTRYPOINT + CMD, as its USER in its WORKDIR, with
+#      `buildah run --isolation chroot` inside a private network namespace (unshare -n), so
+#      the CMD's 0.0.0.0:8000 is bound there only and never on this machine's interfaces;
+#   4. checks: GET /readyz is 200, one POST /recommend with a face photo answers with a face
+#      and tracks; then the server is stopped and image size, build time and time to ready
+#      are printed.
+# Usage: scripts/container.sh [--rebuild-base] [--no-build] [--image NAME]
+# Needs root (buildah's chroot isolation and unshare); installs buildah and mmdebstrap with
+# apt-get when missing. Not part of the test command: a build takes minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+image=moodtune:latest
+base=docker.io/library/debian:bookworm-slim
+mirror=${MOODTUNE_DEBIAN_MIRROR:-}
+rebuild_base=0
+do_build=1
+photo=${MOODTUNE_CONTAINER_PHOTO:-/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rebuild-base) rebuild_base=1 ;;
+    --no-build) do_build=0 ;;
+    --image) image="$2"; shift ;;
+    *) echo "container.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ "$(id -u)" -eq 0 ] || { echo "container.sh: run as root (buildah chroot isolation, unshare)" >&2; exit 2; }
+[ -f "$photo" ] || { echo "container.sh: no photo at $photo (set MOODTUNE_CONTAINER_PHOTO)" >&2; exit 2; }
+
+# --- tools --------------------------------------------------------------------------------
+missing=()
+for p in buildah mmdebstrap; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "container: installing ${missing[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+tmp=$(mktemp -d)
+ctr=""
+netns_pid=""
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'; }
+cleanup() {
+  [ -n "$netns_pid" ] && kill "$netns_pid" 2>/dev/null && wait "$netns_pid" 2>/dev/null
+  [ -n "$ctr" ] && buildah rm "$ctr" >/dev/null 2>&1
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- 1. base image --------------------------------------------------------------------------
+# The mirror: the first deb.debian.org-style URI in apt's sources (deb822 or one-line form).
+if [ -z "$mirror" ]; then
+  mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+             awk '/^URIs:/ && $2 ~ /\/debian\/?$/ {print $2; exit}')
+  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $2 ~ /\/debian\/?$/ {print $2; exit}' \
+                                 /etc/apt/sources.list 2>/dev/null)
+  mirror=${mirror:-http://deb.debian.org/debian}
+fi
+if [ "$rebuild_base" = 1 ] || ! buildah inspect --type image "$base" >/dev/null 2>&1; then
+  echo "container: making $base with mmdebstrap from $mirror" >&2
+  t0=$(date +%s.%N)
+  # Like Docker's official slim image: minbase, merged /usr, no man pages, docs (copyright
+  # files kept) or translations, no apt lists; the sources name this machine's mirror, and
+  # the Release files' Valid-Until is not checked (the mirror may serve a dated snapshot).
+  mmdebstrap --variant=minbase --components=main --quiet \
+    --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+    --aptopt='Acquire::Check-Valid-Until "false"' \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/log/*.log' \
+    bookworm "$tmp/base.tar" \
+    "deb ${mirror%/} bookworm main" "deb ${mirror%/} bookworm-updates main" \
+    "deb ${mirror%/}-security bookworm-security main"
+  c=$(buildah from scratch)
+  buildah add --quiet "$c" "$tmp/base.tar" / >/dev/null
+  buildah config --cmd '["bash"]' \
+    --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$c"
+  buildah commit --quiet --rm "$c" "$base" >/dev/null
+  rm -f "$tmp/base.tar"
+  echo "container: base $base made in $(since "$t0") s" >&2
+fi
+
+# --- 2. image ---------------------------------------------------------------------------------
+# The detector comes from the set-up's download (models/blazeface/, in the build context);
+# the Dockerfile only checks its SHA-256.
+scripts/fetch_models.sh
+if [ "$do_build" = 1 ]; then
+  echo "container: building $image (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  t0=$(date +%s.%N)
+  buildah bud --isolation chroot --network host --pull=never --format docker --layers \
+    -t "$image" . >"$tmp/build.log" 2>&1 || { tail -n 40 "$tmp/build.log"; exit 1; }
+  build_s=$(since "$t0")
+  grep -E '^(STEP|runtime packages:)' "$tmp/build.log" >&2 || true
+fi
