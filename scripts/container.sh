@@ -102,3 +102,74 @@ if [ "$do_build" = 1 ]; then
   build_s=$(since "$t0")
   grep -E '^(STEP|runtime packages:)' "$tmp/build.log" >&2 || true
 fi
+
+# --- 3. run -------------------------------------------------------------------------------------
+size=$(buildah images --format '{{.Size}}' "$image" | head -n 1)
+ctr=$(buildah from --pull=never "$image")
+mnt=$(buildah mount "$ctr")
+rootfs_bytes=$(du -sb "$mnt" | cut -f1)
+buildah umount "$ctr" >/dev/null
+# The image's own ENTRYPOINT + CMD (serve --host 0.0.0.0 --port 8000); buildah run applies
+# its USER, WORKDIR and ENV. chroot isolation has no network namespace of its own, so the
+# whole run sits in a fresh one (only loopback): 0.0.0.0:8000 is bound there, not here.
+mapfile -t cmd < <(buildah inspect -f '{{json .OCIv1.Config}}' "$ctr" |
+                     jq -r '((.Entrypoint // []) + (.Cmd // []))[]')
+port=$(printf '%s\n' "${cmd[@]}" | awk 'p {print; exit} $0 == "--port" {p = 1}')
+port=${port:-8000}
+echo "container: running ${cmd[*]} in $ctr (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+t0=$(date +%s.%N)
+unshare --net --fork sh -c 'ip link set lo up && exec "$@"' sh \
+  buildah run --isolation chroot --network host "$ctr" -- "${cmd[@]}" >"$tmp/serve.log" 2>&1 &
+netns_pid=$!
+in_ns() { nsenter --target "$netns_pid" --net "$@"; }
+ready_s=""
+for _ in $(seq 1200); do
+  if in_ns curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null; then
+    ready_s=$(since "$t0"); break
+  fi
+  kill -0 "$netns_pid" 2>/dev/null || break
+  sleep 0.05
+done
+[ -n "$ready_s" ] || { cat "$tmp/serve.log" >&2; echo "container: /readyz never answered 200" >&2; exit 1; }
+server_pid=""
+for p in $(pgrep -x moodtune || true); do
+  [ "$(readlink "/proc/$p/ns/net")" = "$(readlink "/proc/$netns_pid/ns/net")" ] && server_pid=$p
+done
+server_uid=$(awk '/^Uid:/ {print $2}' "/proc/$server_pid/status" 2>/dev/null || echo "?")
+listen=$(in_ns ss -Hltn "sport = :$port" 2>/dev/null | awk '{print $4}' | sort -u | paste -sd, -)
+
+# --- 4. checks ----------------------------------------------------------------------------------
+fail=0
+in_ns curl -s "http://127.0.0.1:$port/readyz" >"$tmp/readyz.json"
+in_ns curl -s -o "$tmp/recommend.json" -w '%{http_code} %{time_total}\n' \
+  -F "files=@$photo;type=image/jpeg" "http://127.0.0.1:$port/recommend" >"$tmp/recommend.status"
+read -r rec_code rec_time <"$tmp/recommend.status"
+# A face: `faces` has an entry with a box; tracks: `recommendations` is not empty.
+faces=$(jq '[.faces[]? | select(.box | length == 4)] | length' "$tmp/recommend.json" 2>/dev/null ||
+          echo 0)
+tracks=$(jq '[.recommendations[]? | select(.title)] | length' "$tmp/recommend.json" 2>/dev/null ||
+           echo 0)
+[ "$rec_code" = 200 ] || { echo "container: POST /recommend answered $rec_code" >&2; fail=1; }
+[ "$faces" -ge 1 ] || { echo "container: no face in the answer" >&2; fail=1; }
+[ "$tracks" -ge 1 ] || { echo "container: no tracks in the answer" >&2; fail=1; }
+[ "$server_uid" = 10001 ] || { echo "container: the server runs as uid $server_uid" >&2; fail=1; }
+[ "$fail" = 0 ] || head -c 2000 "$tmp/recommend.json" >&2
+
+# --- stop ---------------------------------------------------------------------------------------
+[ -n "$server_pid" ] && kill -TERM "$server_pid" 2>/dev/null
+for _ in $(seq 100); do kill -0 "$netns_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$netns_pid" 2>/dev/null; then
+  echo "container: the server did not stop on SIGTERM within 10 s" >&2; fail=1
+else
+  wait "$netns_pid" 2>/dev/null || true
+  netns_pid=""
+fi
+
+echo "image $image: $size (buildah images), root file system $rootfs_bytes bytes (du -sb)"
+[ -n "${build_s:-}" ] && echo "build: $build_s s (buildah bud, load at start above)"
+echo "ready: $ready_s s from buildah run to the first 200 on /readyz"
+echo "server: uid $server_uid, listening on $listen (container network namespace)"
+echo "readyz: $(head -c 300 "$tmp/readyz.json")"
+echo "POST /recommend ($(basename "$photo")): HTTP $rec_code in $rec_time s, faces $faces, tracks $tracks"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$fail" = 0 ] && echo "container: OK" || { echo "container: FAILED" >&2; exit 1; }
