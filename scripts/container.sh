@@ -11,8 +11,14 @@
 #      and tracks; then the server is stopped and image size, build time and time to ready
 #      are printed.
 # Usage: scripts/container.sh [--rebuild-base] [--no-build] [--image NAME]
-# Needs root (buildah's chroot isolation and unshare); installs buildah and mmdebstrap with
-# apt-get when missing. Not part of the test command: a build takes minutes.
+#   --rebuild-base  make the base image again even when buildah has one by that name
+#   --no-build      check the image already built (skip buildah bud)
+# Environment: MOODTUNE_DEBIAN_MIRROR (default: the first .../debian URI in apt's sources),
+# MOODTUNE_CONTAINER_PHOTO (default: dlib's example photo 2009_004587.jpg, two faces).
+# Needs root (buildah's chroot isolation, unshare, nsenter); installs buildah and mmdebstrap
+# (and jq, curl, iproute2, procps if absent) with apt-get when missing. As root on a file
+# system with native overlayfs, buildah needs neither an OCI runtime (runc/crun: chroot
+# isolation) nor fuse-overlayfs. Not part of the test command: a build takes minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +42,7 @@ done
 
 # --- tools --------------------------------------------------------------------------------
 missing=()
-for p in buildah mmdebstrap; do
+for p in buildah mmdebstrap jq curl iproute2 procps; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
