@@ -118,10 +118,18 @@ buildah umount "$ctr" >/dev/null
 # The image's own ENTRYPOINT + CMD (serve --host 0.0.0.0 --port 8000); buildah run applies
 # its USER, WORKDIR and ENV. chroot isolation has no network namespace of its own, so the
 # whole run sits in a fresh one (only loopback): 0.0.0.0:8000 is bound there, not here.
-mapfile -t cmd < <(buildah inspect -f '{{json .OCIv1.Config}}' "$ctr" |
-                     jq -r '((.Entrypoint // []) + (.Cmd // []))[]')
+buildah inspect "$ctr" >"$tmp/inspect.json"
+mapfile -t cmd < <(jq -r '.OCIv1.config | ((.Entrypoint // []) + (.Cmd // []))[]' "$tmp/inspect.json")
 port=$(printf '%s\n' "${cmd[@]}" | awk 'p {print; exit} $0 == "--port" {p = 1}')
 port=${port:-8000}
+# The image's HEALTHCHECK (Docker format: ["CMD", argv...]), run in the container as its
+# user: it must fail with no server and pass once the server is ready.
+mapfile -t health < <(jq -r '(.Docker.config.Healthcheck.Test // [])[1:][]' "$tmp/inspect.json")
+[ ${#health[@]} -gt 0 ] || { echo "container: the image has no HEALTHCHECK" >&2; exit 1; }
+health_down=fail
+unshare --net sh -c 'ip link set lo up && exec "$@"' sh \
+  buildah run --isolation chroot --network host "$ctr" -- "${health[@]}" >/dev/null 2>&1 ||
+  health_down=ok
 echo "container: running ${cmd[*]} in $ctr (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 t0=$(date +%s.%N)
 unshare --net --fork sh -c 'ip link set lo up && exec "$@"' sh \
@@ -131,7 +139,7 @@ in_ns() { nsenter --target "$netns_pid" --net "$@"; }
 ready_s=""
 for _ in $(seq 1200); do
   if in_ns curl -sf -o /dev/null "http://127.0.0.1:$port/readyz" 2>/dev/null; then
-    ready_s=$(since "$t0"); break
+    ready_s=$(since "$t0"); ready_uptime=$(cut -d' ' -f1 /proc/uptime); break
   fi
   kill -0 "$netns_pid" 2>/dev/null || break
   sleep 0.05
@@ -142,10 +150,20 @@ for p in $(pgrep -x moodtune || true); do
   [ "$(readlink "/proc/$p/ns/net")" = "$(readlink "/proc/$netns_pid/ns/net")" ] && server_pid=$p
 done
 server_uid=$(awk '/^Uid:/ {print $2}' "/proc/$server_pid/status" 2>/dev/null || echo "?")
+# The server's own share: from its exec (start time in /proc/PID/stat, clock ticks since
+# boot) to the first 200; the rest of ready_s is buildah setting up the container.
+server_ready_s=$(awk -v up="$ready_uptime" -v hz="$(getconf CLK_TCK)" \
+                   '{sub(/.*\) /, ""); printf "%.2f", up - $20 / hz}' "/proc/$server_pid/stat" \
+                   2>/dev/null || echo "?")
 listen=$(in_ns ss -Hltn "sport = :$port" 2>/dev/null | awk '{print $4}' | sort -u | paste -sd, -)
 
 # --- 4. checks ----------------------------------------------------------------------------------
 fail=0
+health_up=fail
+in_ns buildah run --isolation chroot --network host "$ctr" -- "${health[@]}" >/dev/null 2>&1 &&
+  health_up=ok
+[ "$health_down" = ok ] || { echo "container: HEALTHCHECK passed with no server" >&2; fail=1; }
+[ "$health_up" = ok ] || { echo "container: HEALTHCHECK failed on a ready server" >&2; fail=1; }
 in_ns curl -s "http://127.0.0.1:$port/readyz" >"$tmp/readyz.json"
 in_ns curl -s -o "$tmp/recommend.json" -w '%{http_code} %{time_total}\n' \
   -F "files=@$photo;type=image/jpeg" "http://127.0.0.1:$port/recommend" >"$tmp/recommend.status"
@@ -173,9 +191,10 @@ fi
 
 echo "image $image: $size (buildah images), root file system $rootfs_bytes bytes (du -sb)"
 [ -n "${build_s:-}" ] && echo "build: $build_s s (buildah bud, load at start above)"
-echo "ready: $ready_s s from buildah run to the first 200 on /readyz"
+echo "ready: $ready_s s from buildah run to the first 200 on /readyz ($server_ready_s s from the server's exec)"
 echo "server: uid $server_uid, listening on $listen (container network namespace)"
 echo "readyz: $(head -c 300 "$tmp/readyz.json")"
+echo "HEALTHCHECK: fails with no server: $health_down; passes when ready: $health_up"
 echo "POST /recommend ($(basename "$photo")): HTTP $rec_code in $rec_time s, faces $faces, tracks $tracks"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$fail" = 0 ] && echo "container: OK" || { echo "container: FAILED" >&2; exit 1; }
