@@ -1,55 +1,60 @@
 # syntax=docker/dockerfile:1
-# moodtune service image (issue 7). Not built on the development machine (it has no Docker
-# engine); see docs/deploy.md for what was and was not checked.
+# moodtune service image (issues 7 and 11). Built and run on the development machine with
+# Debian's buildah by scripts/container.sh (figures in docs/deploy.md); plain Docker works too:
 #
+#   scripts/fetch_models.sh                        # the detector, SHA-256 checked (set-up)
 #   docker build -t moodtune .
-#   docker run --rm -p 8000:8000 moodtune          # http://127.0.0.1:8000/
+#   docker run --rm -p 127.0.0.1:8000:8000 moodtune    # http://127.0.0.1:8000/
 #
-# Stage 1 builds only the `moodtune` binary (no tests, benches or trainer) and fetches the
-# BlazeFace model with its pinned SHA-256 (scripts/fetch_models.sh fails on a mismatch).
+# Stage 1 builds only the `moodtune` binary (no tests, benches or trainer). The BlazeFace
+# detector is not fetched here: it comes from the build context (models/blazeface/, fetched by
+# the set-up) and the build fails unless its SHA-256 is the one pinned in fetch_models.sh.
 FROM debian:bookworm-slim AS build
+# The base image's libraries, listed before anything is installed: the runtime stage starts
+# from the same base, so only the others are copied into it.
+RUN find /usr/lib -name '*.so*' | sort >/base-libs.txt
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential cmake ninja-build pkg-config ca-certificates nodejs npm \
-      libopencv-dev libcpp-httplib-dev libssl-dev nlohmann-json3-dev libsqlite3-dev \
-      libspdlog-dev libcli11-dev libpqxx-dev \
+      build-essential cmake ninja-build pkg-config \
+      libopencv-dev libcpp-httplib-dev libboost1.81-dev libssl-dev nlohmann-json3-dev \
+      libsqlite3-dev libspdlog-dev libcli11-dev libpqxx-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN scripts/fetch_models.sh
+RUN scripts/fetch_models.sh --check
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DMOODTUNE_BUILD_TESTS=OFF -DMOODTUNE_BUILD_BENCH=OFF -DMOODTUNE_BUILD_TRAINER=OFF \
  && cmake --build /build --target moodtune -j "$(nproc)" \
  && strip /build/moodtune
-# The runtime packages are the ones owning the binary's direct shared-library dependencies
-# (apt pulls in theirs), so the list cannot drift from what was linked.
-RUN for lib in $(objdump -p /build/moodtune | awk '/NEEDED/ {print $2}'); do \
-      path=$(ldd /build/moodtune | awk -v n="$lib" '$1 == n {print $3}'); \
-      dpkg -S "$path" 2>/dev/null || dpkg -S "/usr$path"; \
-    done | cut -d: -f1 | sort -u > /build/runtime-packages.txt \
- && cat /build/runtime-packages.txt
+# What the binary loads (ldd), minus the base's own libraries, plus the owning packages'
+# copyright files: /rootfs is laid over the runtime stage's base.
+RUN deploy/runtime_libs.sh /build/moodtune /base-libs.txt /rootfs \
+ && install -D -m 0755 /build/moodtune /rootfs/usr/local/bin/moodtune \
+ && install -D -m 0644 -t /rootfs/app/models/blazeface \
+      models/blazeface/face_detection_back_256x256_barracuda.onnx \
+      models/blazeface/face_detection_front_128x128_barracuda.onnx models/blazeface/LICENSE* \
+ && install -D -m 0644 -t /rootfs/app/models/emotion models/emotion/emotion.onnx
 
-# Stage 2: the binary, the two models and their shared libraries; runs as an unprivileged
-# user. Model paths are the defaults (models/...), relative to WORKDIR.
+# Stage 2: the base, the binary's libraries, the binary and the two models; runs as an
+# unprivileged user. Model paths are the defaults (models/...), relative to WORKDIR.
 FROM debian:bookworm-slim
-COPY --from=build /build/runtime-packages.txt /tmp/runtime-packages.txt
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates $(cat /tmp/runtime-packages.txt) \
- && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt \
+COPY --from=build /rootfs/ /
+# ldconfig: the copied libraries join the loader's cache; the build fails here if the binary
+# cannot resolve one of them in this stage.
+RUN ldconfig \
+ && if ldd /usr/local/bin/moodtune | grep 'not found'; then exit 1; fi \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/moodtune \
       --create-home --shell /usr/sbin/nologin moodtune
-COPY --from=build /build/moodtune /usr/local/bin/moodtune
-COPY --from=build /src/models/blazeface/face_detection_back_256x256_barracuda.onnx \
-                  /src/models/blazeface/face_detection_front_128x128_barracuda.onnx \
-                  /src/models/blazeface/LICENSE* /app/models/blazeface/
-COPY --from=build /src/models/emotion/emotion.onnx /app/models/emotion/
 WORKDIR /app
 # Catalogue + listener history (SQLite, WAL); mount a volume here to keep it.
 ENV MOODTUNE_DB=/var/lib/moodtune/moodtune.db
 VOLUME ["/var/lib/moodtune"]
 USER 10001:10001
 EXPOSE 8000
+# 200 from /readyz once both models have loaded. The image has no HTTP client: bash's
+# /dev/tcp sends the request (HEALTHCHECK needs Docker's image format; OCI drops it).
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8000 && printf 'GET /readyz HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' >&3 && read -r -t 3 _ code _ <&3 && [ \"$code\" = 200 ]"]
 # The server binds 127.0.0.1 unless told otherwise; in a container it must listen on all
 # interfaces for the published port to reach it.
 ENTRYPOINT ["/usr/local/bin/moodtune"]

