@@ -24,6 +24,7 @@ COPY . .
 RUN scripts/fetch_models.sh --check
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DMOODTUNE_BUILD_TESTS=OFF -DMOODTUNE_BUILD_BENCH=OFF -DMOODTUNE_BUILD_TRAINER=OFF \
+      -DMOODTUNE_WITH_CAMERA=OFF \
  && cmake --build /build --target moodtune -j "$(nproc)" \
  && strip /build/moodtune
 # What the binary loads (ldd), minus the base's own libraries, plus the owning packages'

@@ -60,6 +60,11 @@ run_tsan() {
 case $mode in
   asan) run_asan ;;
   tsan) run_tsan ;;
-  all) run_asan && run_tsan ;;
+  # Two statements, not `run_asan && run_tsan`: bash ignores `set -e` inside a function
+  # called on the left of &&, so a failed build there would not stop the run.
+  all)
+    run_asan
+    run_tsan
+    ;;
   *) echo "usage: scripts/sanitize.sh [asan|tsan|all]" >&2; exit 2 ;;
 esac

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "moodtune/music/history_store.h"
@@ -133,6 +134,9 @@ class Server {
   bool listening() const;  // Run is accepting connections
   // The model-loading error, if loading failed (OK while loading or after success).
   Status load_status() const;
+  // The routes served, as an OpenAPI path template ("/v1/live/{id}") and an upper-case
+  // method, in routing order; /openapi.json is tested against this list (both directions).
+  std::vector<std::pair<std::string, std::string>> RouteTable() const;
 
  private:
   struct Impl;

@@ -9,7 +9,9 @@
 #include <iterator>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#ifdef MOODTUNE_WITH_CAMERA
 #include <opencv2/videoio.hpp>
+#endif
 
 namespace moodtune::device_sim {
 namespace {
@@ -37,6 +39,7 @@ class FolderSource : public FrameSource {
   std::size_t next_ = 0;
 };
 
+#ifdef MOODTUNE_WITH_CAMERA
 class CameraSource : public FrameSource {
  public:
   explicit CameraSource(std::unique_ptr<cv::VideoCapture> cap, std::string device)
@@ -59,6 +62,7 @@ class CameraSource : public FrameSource {
   std::unique_ptr<cv::VideoCapture> cap_;
   std::string device_;
 };
+#endif
 
 bool IsJpegName(const fs::path& p) {
   std::string ext = p.extension().string();
@@ -86,6 +90,7 @@ Result<std::unique_ptr<FrameSource>> OpenImageFolder(const fs::path& dir) {
 }
 
 Result<std::unique_ptr<FrameSource>> OpenCamera(const std::string& device) {
+#ifdef MOODTUNE_WITH_CAMERA
   try {
     auto cap = std::make_unique<cv::VideoCapture>(device, cv::CAP_V4L2);
     if (!cap->isOpened()) return Status::InvalidArgument("cannot open camera " + device);
@@ -95,6 +100,10 @@ Result<std::unique_ptr<FrameSource>> OpenCamera(const std::string& device) {
   } catch (const cv::Exception& e) {
     return Status::InvalidArgument("cannot open camera " + device + ": " + e.what());
   }
+#else
+  return Status::InvalidArgument("cannot open camera " + device +
+                                  ": this build has no camera support (MOODTUNE_WITH_CAMERA=OFF)");
+#endif
 }
 
 LinuxDeviceIo::LinuxDeviceIo(device::ServerUrl url, std::unique_ptr<FrameSource> source,

@@ -45,7 +45,7 @@ HttpHandlers Server::Impl::Handlers() {
     bool other_method = false;
     Match(req, &other_method);
     if (req.route >= 0) return false;
-    if (other_method) res.set_header("Allow", "GET, HEAD, POST, OPTIONS");
+    if (other_method) res.set_header("Allow", AllowedMethods(req.path));
     ReplyError(req, res, FromHttpStatus(other_method ? 405 : 404));
     return true;
   };
@@ -95,6 +95,19 @@ void Server::Impl::Match(Request& req, bool* other_method) const {
   }
 }
 
+std::string Server::Impl::AllowedMethods(const std::string& path) const {
+  std::string out;
+  for (const char* method : {"GET", "HEAD", "POST", "DELETE"}) {
+    Request probe;
+    probe.method = method;
+    probe.path = path;
+    bool other = false;
+    Match(probe, &other);
+    if (probe.route >= 0) out += std::string(out.empty() ? "" : ", ") + method;
+  }
+  return out + (out.empty() ? "" : ", ") + "OPTIONS";
+}
+
 void Server::Impl::Dispatch(Request& req, Response& res) {
   try {
     // The head was checked before the body was read; form fields are only here.
@@ -125,12 +138,12 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
       return true;
     }
     if (preflight) {
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
       res.set_header("Access-Control-Allow-Headers",
                      "Authorization, X-API-Key, Content-Type, X-Request-Id, X-Device-Id");
       res.set_header("Access-Control-Max-Age", "600");
     }
-    res.set_header("Allow", "GET, POST, OPTIONS");
+    res.set_header("Allow", "GET, POST, DELETE, OPTIONS");
     res.status = 204;
     return true;
   }
@@ -325,6 +338,15 @@ void Server::Stop() { impl_->http->Stop(); }
 int Server::port() const { return impl_->port; }
 bool Server::ready() const { return impl_->service->ready(); }
 bool Server::listening() const { return impl_->http->running(); }
+std::vector<std::pair<std::string, std::string>> Server::RouteTable() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Impl::Route& r : impl_->routes) {
+    const bool templated = !r.suffix.empty() || r.segment;
+    out.emplace_back(templated ? r.path + "{id}" + r.suffix : r.path, r.method);
+  }
+  return out;
+}
+
 Status Server::load_status() const {
   std::lock_guard<std::mutex> lock(impl_->load_mu);
   return impl_->load_status;

@@ -99,6 +99,8 @@ struct Server::Impl {
   // Sets req.route and req.matches ([0] the path, [1] a suffix route's segment); -1 when no
   // route has this path (`other_method`: one has it with another method).
   void Match(Request& req, bool* other_method) const;
+  // The Allow header for `path`: the methods routed for it (HEAD with GET), then OPTIONS.
+  std::string AllowedMethods(const std::string& path) const;
   void AccessLog(const Request& req, const Response& res, double seconds, std::size_t bytes_in);
   // CORS, preflight, rate limit, API key and /metrics peer checks, before any body is read.
   // True when it answered the request itself (preflight, 401, 403, 429).

@@ -246,6 +246,8 @@ TEST_F(LiveApiTest, UnknownIdsAreNotFound) {
   auto put = cli.Put(("/v1/live/" + RandomId()).c_str(), "", "text/plain");
   ASSERT_TRUE(put);
   EXPECT_EQ(put->status, 405);
+  // The 405 names the methods this path really has.
+  EXPECT_EQ(put->get_header_value("Allow"), "GET, HEAD, DELETE, OPTIONS");
 }
 
 TEST_F(LiveApiTest, BadFramesAreClearErrors) {

@@ -152,6 +152,9 @@ TEST(SecurityApiTest, CorsAllowsConfiguredOriginsAndAnswersPreflight) {
   EXPECT_NE(pre->get_header_value("Access-Control-Allow-Headers").find("Authorization"),
             std::string::npos);
   EXPECT_NE(pre->get_header_value("Access-Control-Allow-Methods").find("POST"), std::string::npos);
+  // Live-mood sessions are closed with DELETE (a cross-origin page must be allowed to).
+  EXPECT_NE(pre->get_header_value("Access-Control-Allow-Methods").find("DELETE"),
+            std::string::npos);
   EXPECT_EQ(pre->get_header_value("Vary"), "Origin");
 
   auto other =
