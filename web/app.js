@@ -49,7 +49,16 @@ function clearResult() {
   $('tracks').replaceChildren();
 }
 
-async function startCamera() {
+// One camera start at a time: Capture and the Live switch may both ask while the permission
+// prompt is open; a second getUserMedia would leak a stream and start a second frame loop.
+let cameraStarting = null;
+function startCamera() {
+  if (stream) return Promise.resolve(true);
+  if (!cameraStarting) cameraStarting = openCamera().finally(() => { cameraStarting = null; });
+  return cameraStarting;
+}
+
+async function openCamera() {
   if (stream) return true;
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     const msg = 'No camera access here; upload a photo instead.';

@@ -11,7 +11,8 @@ the threshold unless --all.
 Python 3 standard library only. Example (docs/service.md, "Live mood"):
   build/tests/web/face_fixture /usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg \
       --jpeg /tmp/live320.jpg --size 320x240
-  MOODTUNE_LIVE_MAX_SESSIONS=256 build/moodtune serve --port 8123 &
+  MOODTUNE_LIVE_MAX_SESSIONS=256 MOODTUNE_LIVE_MAX_SESSIONS_PER_PEER=128 \
+      build/moodtune serve --port 8123 &
   python3 bench/server/live_load.py --url http://127.0.0.1:8123 --jpeg /tmp/live320.jpg
 """
 import argparse

@@ -71,9 +71,10 @@ struct ServerOptions {
   std::string deezer_api_base;
   // Live mood sessions (issue 13; docs/service.md "Live mood"): in-memory, for clients that
   // send a camera frame about once a second.
-  int live_max_sessions = 32;   // live sessions in all (one peer address: half); more get 503
+  int live_max_sessions = 32;   // live sessions in all; more get 503
+  int live_max_sessions_per_peer = 4;  // held by one address (at most half the total); more 429
   int live_max_fps = 2;         // frames a second per session (burst as many); more get 429
-  int live_session_ttl_s = 60;  // a session without a request for this long is deleted
+  int live_session_ttl_s = 60;  // a session without a frame for this long is deleted
 };
 
 // One configurable field: its config/env name and description, for docs and --help.

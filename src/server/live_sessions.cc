@@ -30,8 +30,8 @@ LiveSnapshot LiveSessions::SnapshotLocked(const std::string& id, const Session& 
 }
 
 Result<LiveSnapshot> LiveSessions::Create(const std::string& peer) {
-  const Time now = now_();
   std::lock_guard<std::mutex> lock(mu_);
+  const Time now = now_();  // under the lock: readings are ordered as they are applied
   ExpireLocked(now);
   if (static_cast<int>(sessions_.size()) >= limits_.max_sessions)
     return Status::Unavailable("the server holds its maximum of live sessions");
@@ -46,8 +46,8 @@ Result<LiveSnapshot> LiveSessions::Create(const std::string& peer) {
 }
 
 Status LiveSessions::Admit(const std::string& id, int* retry_after_s) {
-  const Time now = now_();
   std::lock_guard<std::mutex> lock(mu_);
+  const Time now = now_();  // under the lock: readings are ordered as they are applied
   ExpireLocked(now);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return Status::NotFound("no such live session (expired or deleted)");
@@ -67,8 +67,8 @@ Status LiveSessions::Admit(const std::string& id, int* retry_after_s) {
 
 Result<LiveSnapshot> LiveSessions::Add(const std::string& id, std::optional<double> t_s,
                                        const EmotionProbs* probs) {
-  const Time now = now_();
   std::lock_guard<std::mutex> lock(mu_);
+  const Time now = now_();  // under the lock: readings are ordered as they are applied
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return Status::NotFound("no such live session (expired or deleted)");
   Session& s = it->second;
@@ -81,12 +81,13 @@ Result<LiveSnapshot> LiveSessions::Add(const std::string& id, std::optional<doub
 }
 
 Result<LiveSnapshot> LiveSessions::Get(const std::string& id) {
-  const Time now = now_();
   std::lock_guard<std::mutex> lock(mu_);
+  const Time now = now_();  // under the lock: readings are ordered as they are applied
   ExpireLocked(now);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return Status::NotFound("no such live session (expired or deleted)");
-  it->second.last_used = now;
+  // Reading the state does not keep a session alive: only frames do (a client polling GET
+  // could otherwise hold a session forever without sending any).
   return SnapshotLocked(id, it->second, now);
 }
 

@@ -80,6 +80,15 @@ std::string Metrics::Render() const {
   return out.str();
 }
 
+std::string_view MethodLabel(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",     "HEAD",  "POST",  "PUT",   "DELETE",
+                                                "OPTIONS", "PATCH", "TRACE", "CONNECT"};
+  if (method.empty()) return "-";
+  for (std::string_view m : kKnown)
+    if (method == m) return m;
+  return "other";
+}
+
 std::string RouteLabel(std::string_view path) {
   static constexpr std::string_view kExact[] = {
       "/", "/recommend", "/v1/analyze", "/v1/recommendations", "/v1/feedback",

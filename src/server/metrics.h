@@ -47,4 +47,9 @@ class Metrics {
 // Maps a request path to its route label: "/recommend", "/static/{id}", ... or "other".
 std::string RouteLabel(std::string_view path);
 
+// Maps a request method to its label: one of the standard methods, "-" when empty, else
+// "other" (the method is client text: any token up to the header limit, which must not become
+// a new metrics series or a raw log field).
+std::string_view MethodLabel(std::string_view method);
+
 }  // namespace moodtune::server

@@ -76,7 +76,9 @@ const std::vector<Field>& Fields() {
       {"deezer_api_base", &ServerOptions::deezer_api_base,
        "Deezer API base (https://api.deezer.com) for fresh preview links; empty = none"},
       {"live_max_sessions", &ServerOptions::live_max_sessions,
-       "live mood sessions in all (one address: half; 503 above)"},
+       "live mood sessions in all (503 above)"},
+      {"live_max_sessions_per_peer", &ServerOptions::live_max_sessions_per_peer,
+       "live sessions one address may hold (never more than half of live_max_sessions)"},
       {"live_max_fps", &ServerOptions::live_max_fps,
        "frames a second per live mood session (429 above)"},
       {"live_session_ttl_s", &ServerOptions::live_session_ttl_s,
@@ -215,6 +217,7 @@ Status ValidateOptions(const ServerOptions& o) {
       o.deezer_api_base.rfind("https://", 0) != 0)
     return bad("deezer_api_base must start with http:// or https://");
   if (o.live_max_sessions < 1) return bad("live_max_sessions must be >= 1");
+  if (o.live_max_sessions_per_peer < 1) return bad("live_max_sessions_per_peer must be >= 1");
   if (o.live_max_fps < 1 || o.live_max_fps > 1000) return bad("live_max_fps must be in 1..1000");
   if (o.live_session_ttl_s < 1) return bad("live_session_ttl_s must be >= 1");
   if (!o.public_url.empty() && o.public_url.rfind("http://", 0) != 0 &&

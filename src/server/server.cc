@@ -182,13 +182,14 @@ bool Server::Impl::Guard(const Request& req, Response& res) {
 void Server::Impl::AccessLog(const Request& req, const Response& res, double seconds,
                              std::size_t bytes_in) {
   const std::string route = RouteLabel(req.path);
-  metrics.ObserveRequest(route, req.method, res.status, seconds);
+  const std::string_view method = MethodLabel(req.method);
+  metrics.ObserveRequest(route, method, res.status, seconds);
   if (!opts.access_log) return;
   // Route labels and ids only: no query strings, bodies, image bytes or header values.
   log->info(
       "{{\"rid\":\"{}\",\"method\":\"{}\",\"route\":\"{}\",\"status\":{},\"ms\":{:.2f},"
       "\"bytes_in\":{},\"bytes_out\":{},\"remote\":\"{}\"}}",
-      res.get_header_value("X-Request-Id"), req.method.empty() ? "-" : req.method, route,
+      res.get_header_value("X-Request-Id"), method, route,
       res.status, seconds * 1e3, bytes_in, res.body.size(), req.remote_addr);
 }
 

@@ -56,7 +56,7 @@ struct Server::Impl {
   Status load_status;
   std::string degraded;  // why the server runs degraded ("" = it does not); set before Run
   // Live mood sessions (issue 13; live_handlers.cc). One peer may hold half of them.
-  LiveSessions live{LiveLimits{opts.live_max_sessions, std::max(1, opts.live_max_sessions / 2),
+  LiveSessions live{LiveLimits{opts.live_max_sessions, std::min(opts.live_max_sessions_per_peer, std::max(1, opts.live_max_sessions / 2)),
                                std::chrono::seconds(opts.live_session_ttl_s), opts.live_max_fps},
                     LiveMoodOptions{}};
 

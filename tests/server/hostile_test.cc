@@ -356,6 +356,25 @@ TEST(HostileTest, CompressedBodiesAre415) {
   EXPECT_EQ(a.rfind("HTTP/1.1 415", 0), 0u) << a.substr(0, 80);
 }
 
+// Review finding: the request method is client text (any token up to the header limit); it
+// became a metrics label, so 300 made-up methods added 300 series to /metrics for good.
+TEST(HostileTest, MadeUpMethodsDoNotGrowMetrics) {
+  TestServer server;
+  auto before = server.Client().Get("/metrics");
+  ASSERT_TRUE(before);
+  for (int i = 0; i < 300; ++i) {
+    Raw c(server.port());
+    ASSERT_TRUE(c.Send("X" + std::string(200, 'A') + std::to_string(i) +
+                       " / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    c.ReadAnswer();
+  }
+  auto after = server.Client().Get("/metrics");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->body.find("XAAAA"), std::string::npos);
+  EXPECT_NE(after->body.find("method=\"other\""), std::string::npos);
+  EXPECT_LT(after->body.size(), before->body.size() + 4096) << "one series per made-up method";
+}
+
 // Body bytes held at once have a budget, server-wide and per peer address (half of it), and
 // only bytes received count. Peers are 127.0.0.x source addresses.
 TEST(HostileTest, BodiesHeldAtOnceHaveAByteBudget) {

@@ -38,6 +38,7 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(o.static_max_bytes, 256 << 20);
   // Live mood (issue 13; docs/service.md).
   EXPECT_EQ(o.live_max_sessions, 32);
+  EXPECT_EQ(o.live_max_sessions_per_peer, 4);
   EXPECT_EQ(o.live_max_fps, 2);
   EXPECT_EQ(o.live_session_ttl_s, 60);
   EXPECT_TRUE(ValidateOptions(o).ok());

@@ -171,6 +171,14 @@ TEST(MetricsTest, RouteLabelsAreBounded) {
   EXPECT_EQ(RouteLabel("/v1/live/0123"), "/v1/live/{id}");
 }
 
+TEST(MetricsTest, MethodLabelsAreBounded) {
+  EXPECT_EQ(MethodLabel("GET"), "GET");
+  EXPECT_EQ(MethodLabel("DELETE"), "DELETE");
+  EXPECT_EQ(MethodLabel(""), "-");
+  EXPECT_EQ(MethodLabel("get"), "other");
+  EXPECT_EQ(MethodLabel(std::string(4000, 'X')), "other");
+}
+
 TEST(ViewsTest, DeviceAnswersParse) {
   Face f;
   f.emotion = Emotion::kSad;
