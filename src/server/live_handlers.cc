@@ -112,6 +112,27 @@ void Server::Impl::PostLive(const Request& req, Response& res) {
   ReplyJson(res, 201, out);
 }
 
+bool Server::Impl::AdmitLiveFrame(const Request& req, Response& res) {
+  const auto id = SessionId(req);
+  if (!id) {
+    ReplyError(req, res, UnknownSession());
+    return true;
+  }
+  int retry_after = 1;
+  Status admitted = live.Admit(*id, &retry_after);
+  if (admitted.ok()) return false;
+  if (admitted.IsNotFound()) {
+    ReplyError(req, res, UnknownSession());
+    return true;
+  }
+  res.set_header("Retry-After", std::to_string(retry_after));
+  ReplyError(req, res,
+             {429, "too_many_frames",
+              "this live session may send " + std::to_string(opts.live_max_fps) +
+                  " frames a second; retry after the Retry-After seconds"});
+  return true;
+}
+
 void Server::Impl::PostLiveFrame(const Request& req, Response& res) {
   const auto id = SessionId(req);
   if (!id) return ReplyError(req, res, UnknownSession());
@@ -119,17 +140,7 @@ void Server::Impl::PostLiveFrame(const Request& req, Response& res) {
   if (auto* e = std::get_if<ApiError>(&music)) return ReplyError(req, res, *e);
   auto t = ParseClientTime(req);
   if (auto* e = std::get_if<ApiError>(&t)) return ReplyError(req, res, *e);
-  // The frame token is taken before the image is decoded: too fast costs no inference.
-  int retry_after = 1;
-  Status admitted = live.Admit(*id, &retry_after);
-  if (admitted.IsNotFound()) return ReplyError(req, res, UnknownSession());
-  if (!admitted.ok()) {
-    res.set_header("Retry-After", std::to_string(retry_after));
-    return ReplyError(req, res,
-                      {429, "too_many_frames",
-                       "this live session may send " + std::to_string(opts.live_max_fps) +
-                           " frames a second; retry after the Retry-After seconds"});
-  }
+  // The frame token was taken from the head (AdmitLiveFrame), before the body was read.
   auto a = AnalyzeUpload(req, res, /*annotate=*/false, {"image", "file", "files"});
   if (!a) return;
   const EmotionProbs* probs = a->faces.empty() ? nullptr : &a->faces.front().probabilities;

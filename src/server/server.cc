@@ -44,7 +44,12 @@ HttpHandlers Server::Impl::Handlers() {
     }
     bool other_method = false;
     Match(req, &other_method);
-    if (req.route >= 0) return false;
+    if (req.route >= 0) {
+      const Route& r = routes[static_cast<std::size_t>(req.route)];
+      if (r.method == "POST" && r.path == "/v1/live/" && r.suffix == "/frames")
+        return AdmitLiveFrame(req, res);
+      return false;
+    }
     if (other_method) res.set_header("Allow", AllowedMethods(req.path));
     ReplyError(req, res, FromHttpStatus(other_method ? 405 : 404));
     return true;

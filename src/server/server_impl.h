@@ -99,6 +99,10 @@ struct Server::Impl {
   // Sets req.route and req.matches ([0] the path, [1] a suffix route's segment); -1 when no
   // route has this path (`other_method`: one has it with another method).
   void Match(Request& req, bool* other_method) const;
+  // For POST /v1/live/{id}/frames, from the head: takes the session's frame token, so a
+  // client that sends too fast is refused (429, or 404 for an unknown session) before its
+  // body is read or queued for a worker. True when it answered.
+  bool AdmitLiveFrame(const Request& req, Response& res);
   // The Allow header for `path`: the methods routed for it (HEAD with GET), then OPTIONS.
   std::string AllowedMethods(const std::string& path) const;
   void AccessLog(const Request& req, const Response& res, double seconds, std::size_t bytes_in);

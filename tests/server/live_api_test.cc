@@ -1,7 +1,11 @@
 // Live mood API (issue 13) against a real server: a session settles, one outlier frame does
 // not flip it, a lead held past the hold time does (time driven by the frames' t_ms, no
 // sleeps), caps on sessions and frames, unknown ids and bad images.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -328,6 +332,37 @@ TEST_F(LiveApiTest, FramesTooFastAre429WithRetryAfter) {
     EXPECT_GE(std::stoi(r->get_header_value("Retry-After")), 1);
   }
   EXPECT_GE(refused, 1);
+}
+
+// Review finding: a too-fast frame was refused only after its whole body had been read and
+// queued for a worker. The token is now taken from the head: the 429 comes back while the
+// announced 1 MB body has not been sent at all.
+TEST_F(LiveApiTest, TooFastFramesAreRefusedBeforeTheirBody) {
+  Start(Options(32, /*max_fps=*/1));
+  const std::string id = NewSession();
+  ASSERT_FALSE(id.empty());
+  auto first = Frame(id, "x", 0);  // takes the one token
+  ASSERT_TRUE(first);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(server_->port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string head = "POST /v1/live/" + id +
+                           "/frames HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                           "Content-Length: 1000000\r\n\r\n";
+  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(head.size()));
+  timeval tv{10, 0};  // a deadline, not a timing assertion
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  char buf[512];
+  const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+  ::close(fd);
+  ASSERT_GT(n, 0) << "no answer without the body";
+  const std::string answer(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 429", 0), 0u) << answer.substr(0, 80);
 }
 
 }  // namespace
