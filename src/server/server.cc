@@ -46,9 +46,7 @@ HttpHandlers Server::Impl::Handlers() {
     Match(req, &other_method);
     if (req.route >= 0) {
       const Route& r = routes[static_cast<std::size_t>(req.route)];
-      if (r.method == "POST" && r.path == "/v1/live/" && r.suffix == "/frames")
-        return AdmitLiveFrame(req, res);
-      return false;
+      return r.admit && r.admit(req, res);
     }
     if (other_method) res.set_header("Allow", AllowedMethods(req.path));
     ReplyError(req, res, FromHttpStatus(other_method ? 405 : 404));
@@ -217,6 +215,9 @@ void Server::Impl::Routes() {
   // Live mood (issue 13; live_handlers.cc). Frames are analysed: a worker's job.
   add("POST", "/v1/live", bind(&Impl::PostLive), true);
   routes.push_back({"POST", "/v1/live/", "/frames", false, bind(&Impl::PostLiveFrame)});
+  routes.back().admit = [this](const Request& req, Response& res) {
+    return AdmitLiveFrame(req, res);
+  };
   routes.push_back({"GET", "/v1/live/", "", true, bind(&Impl::GetLive), true});
   routes.push_back({"DELETE", "/v1/live/", "", true, bind(&Impl::DeleteLive), true});
   add(

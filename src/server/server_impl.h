@@ -70,6 +70,9 @@ struct Server::Impl {
     bool light = false;  // cheap: answered on the I/O thread
     std::function<void(const Request&, Response&)> handler;
     bool segment = false;  // set (suffix empty): path = prefix + one segment without '/'
+    // Set: runs from the head, before the body is read; true when it answered the request
+    // itself (a cheap refusal that must not cost the body or a worker).
+    std::function<bool(const Request&, Response&)> admit;
   };
   std::vector<Route> routes;
   // Last, so it is destroyed first: its workers may still be running a handler that uses the
@@ -99,9 +102,9 @@ struct Server::Impl {
   // Sets req.route and req.matches ([0] the path, [1] a suffix route's segment); -1 when no
   // route has this path (`other_method`: one has it with another method).
   void Match(Request& req, bool* other_method) const;
-  // For POST /v1/live/{id}/frames, from the head: takes the session's frame token, so a
-  // client that sends too fast is refused (429, or 404 for an unknown session) before its
-  // body is read or queued for a worker. True when it answered.
+  // The frames route's `admit`: takes the session's frame token, so a client that sends too
+  // fast is refused (429, or 404 for an unknown session) before its body is read or queued
+  // for a worker. True when it answered.
   bool AdmitLiveFrame(const Request& req, Response& res);
   // The Allow header for `path`: the methods routed for it (HEAD with GET), then OPTIONS.
   std::string AllowedMethods(const std::string& path) const;

@@ -1,11 +1,7 @@
 // Live mood API (issue 13) against a real server: a session settles, one outlier frame does
 // not flip it, a lead held past the hold time does (time driven by the frames' t_ms, no
 // sleeps), caps on sessions and frames, unknown ids and bad images.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -13,6 +9,7 @@
 #include "common/skip.h"
 #include "image_store.h"
 #include "live_mood.h"
+#include "raw_client.h"
 #include "moodtune/emotion.h"
 #include "test_support.h"
 
@@ -343,25 +340,13 @@ TEST_F(LiveApiTest, TooFastFramesAreRefusedBeforeTheirBody) {
   ASSERT_FALSE(id.empty());
   auto first = Frame(id, "x", 0);  // takes the one token
   ASSERT_TRUE(first);
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(server_->port()));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  const std::string head = "POST /v1/live/" + id +
-                           "/frames HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
-                           "Content-Length: 1000000\r\n\r\n";
-  ASSERT_EQ(::send(fd, head.data(), head.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(head.size()));
-  timeval tv{10, 0};  // a deadline, not a timing assertion
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  char buf[512];
-  const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-  ::close(fd);
-  ASSERT_GT(n, 0) << "no answer without the body";
-  const std::string answer(buf, static_cast<std::size_t>(n));
+  Raw c(server_->port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.Send("POST /v1/live/" + id +
+                     "/frames HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+                     "Content-Length: 1000000\r\n\r\n"));
+  const std::string answer = c.ReadAnswer(std::chrono::seconds(10));  // a deadline only
+  ASSERT_FALSE(answer.empty()) << "no answer without the body";
   EXPECT_EQ(answer.rfind("HTTP/1.1 429", 0), 0u) << answer.substr(0, 80);
 }
 
