@@ -63,10 +63,12 @@ void BM_Detect640x480(benchmark::State& state) {
 BENCHMARK(BM_Detect640x480)->ArgName("front")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // flip:1 is the shipped default (ClassifierOptions::flip_average): the crop and its mirror
-// in one batch of two.
+// in one batch of two. onednn:1 is the shipped default backend where oneDNN is built in
+// (ClassifierOptions::backend "auto"); onednn:0 is OpenCV DNN.
 void BM_Classify48(benchmark::State& state) {
   ClassifierOptions co = Options().classifier;
   co.flip_average = state.range(0) != 0;
+  co.backend = state.range(1) != 0 ? "onednn" : "opencv";
   auto cls = CreateEmotionClassifier(co);
   if (!cls.ok()) {
     state.SkipWithError(cls.status().ToString().c_str());
@@ -79,7 +81,10 @@ void BM_Classify48(benchmark::State& state) {
     benchmark::DoNotOptimize(p);
   }
 }
-BENCHMARK(BM_Classify48)->ArgName("flip")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Classify48)
+    ->ArgNames({"flip", "onednn"})
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_AnalyzeJpeg640x480(benchmark::State& state) {
   auto analyzer = Analyzer::Create(Options());

@@ -148,6 +148,10 @@ struct ClassifierOptions {
   // Average the probabilities of the crop and its mirror (one batch of two): a face and its
   // mirror image then read the same. Costs about 1.6x the classification time.
   bool flip_average = true;
+  // How the net runs: "auto" (oneDNN when this build has it and the model is a plain conv
+  // chain, else OpenCV DNN), "opencv", or "onednn" (an error when it cannot be used). Both
+  // compute the same function; oneDNN is about twice as fast (docs/vision.md).
+  std::string backend = "auto";
 };
 // The emotion net: input 1x1x48x48 float, pixels mapped x/127.5 - 1; output 1x7 softmax
 // (raw logits are tolerated and softmaxed). NotFound, naming scripts/train_model.sh, when the

@@ -40,6 +40,10 @@ void AddVisionFlags(CLI::App* sub, AnalyzerOptions* analyzer, DecodeOptions* dec
   sub->add_option("--flip-average", analyzer->classifier.flip_average,
                   "Average each face's probabilities with its mirror's (true/false)")
       ->capture_default_str();
+  sub->add_option("--emotion-backend", analyzer->classifier.backend,
+                  "How the emotion net runs: auto (oneDNN when it can), opencv, onednn")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "opencv", "onednn"}));
   sub->add_option("--max-pixels", decode->max_pixels,
                   "Refuse images with more pixels than this (decompression bombs)")
       ->capture_default_str()

@@ -27,6 +27,7 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(o.db, "");
   EXPECT_EQ(o.face_model, BlazeFaceOptions{}.model_path);
   EXPECT_EQ(o.emotion_model, ClassifierOptions{}.model_path);
+  EXPECT_EQ(o.emotion_backend, ClassifierOptions{}.backend);
   // Security defaults (SECURITY.md): open API, no rate limit, no cross-origin callers,
   // /metrics open to whoever reaches the port, annotated images kept in memory.
   EXPECT_EQ(o.api_keys_sha256, "");
@@ -42,6 +43,18 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(o.live_max_fps, 2);
   EXPECT_EQ(o.live_session_ttl_s, 60);
   EXPECT_TRUE(ValidateOptions(o).ok());
+}
+
+TEST(ServerOptionsTest, EmotionBackendIsValidated) {
+  ServerOptions o;
+  for (const char* ok : {"auto", "opencv", "onednn"}) {
+    o.emotion_backend = ok;
+    EXPECT_TRUE(ValidateOptions(o).ok()) << ok;
+  }
+  o.emotion_backend = "OneDNN";
+  const Status s = ValidateOptions(o);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("emotion_backend"), std::string::npos);
 }
 
 TEST(ServerOptionsTest, LiveMoodOptionsAreValidated) {

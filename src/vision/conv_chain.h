@@ -1,0 +1,48 @@
+// A plain convolution chain read out of a network that OpenCV DNN has parsed:
+//   (Conv [+ReLU] [+MaxPool])*  ->  global average pool  ->  flatten  ->  dense  ->  [softmax]
+// The emotion net (docs/model_card.md) has this shape. ReadConvChain refuses anything else,
+// so a faster backend (onednn_chain.h) runs exactly the function OpenCV DNN would run, and
+// the caller falls back to OpenCV DNN for other models.
+// Thread-safety: plain values; ReadConvChain only reads the net.
+#pragma once
+
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <optional>
+#include <vector>
+
+#include "moodtune/status.h"
+
+namespace moodtune {
+
+// Spatial window: kernel, stride and padding (top, left, bottom, right), in pixels.
+struct Window2d {
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int pad_t = 0, pad_l = 0, pad_b = 0, pad_r = 0;
+};
+
+struct ConvStage {
+  cv::Mat weights;  // CV_32F, dims [out_channels, in_channels, kernel_h, kernel_w]
+  cv::Mat bias;     // CV_32F, out_channels values (zeros when the model has none)
+  Window2d window;  // kernel, stride, padding (dilation 1, one group)
+  bool relu = false;
+  std::optional<Window2d> max_pool;  // a max pool after the (ReLU'd) convolution
+};
+
+struct ConvChain {
+  std::vector<ConvStage> stages;
+  cv::Mat dense_weights;  // CV_32F [classes, channels of the last stage]
+  cv::Mat dense_bias;     // CV_32F, classes values
+  bool softmax = false;   // the chain ends in a softmax (outputs are probabilities)
+  int in_channels() const { return stages.empty() ? 0 : stages.front().weights.size[1]; }
+  int classes() const { return dense_weights.rows; }
+};
+
+// Unsupported (naming the first layer that does not fit) for any other graph.
+Result<ConvChain> ReadConvChain(cv::dnn::Net& net);
+
+// Output side of a window over `in` pixels (floor rounding, as ONNX without ceil_mode).
+int WindowOutput(int in, int kernel, int stride, int pad_begin, int pad_end);
+
+}  // namespace moodtune
