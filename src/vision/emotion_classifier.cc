@@ -15,6 +15,7 @@
 #include "moodtune/vision.h"
 #include "net_pool.h"
 #include "onednn_chain.h"
+#include "side_thread.h"
 #include "conv_chain.h"
 
 namespace moodtune {
@@ -79,21 +80,57 @@ Forward OpenCvForward(std::shared_ptr<NetPool> nets) {
   };
 }
 
-// oneDNN copies of the chain in `net`, one per pool slot; Unsupported when the model is not
-// a plain conv chain or this build has no oneDNN.
-Result<Forward> OneDnnForward(cv::dnn::Net& net, int copies, int batch) {
+// The chain in `net` through oneDNN: one-image runners sharing one copy of the weights, one
+// per server worker (`copies`) and one for the spare thread. A batch of two (a crop and its
+// mirror) is split across the caller and the spare thread when the spare is free, so a lone
+// request uses both cores. Unsupported when the model is not a plain conv chain or this build
+// has no oneDNN.
+Result<Forward> OneDnnForward(cv::dnn::Net& net, int copies) {
   Result<ConvChain> chain = ReadConvChain(net);
   if (!chain.ok()) return chain.status();
   if (chain->in_channels() != 1) return Status::Unsupported("emotion net input is not 1 channel");
   std::vector<std::unique_ptr<OneDnnChain>> runners;
-  for (int i = 0; i < PoolSize(copies); ++i) {
-    auto r = OneDnnChain::Create(*chain, batch, kSide, kSide);
+  for (int i = 0; i < PoolSize(copies) + 1; ++i) {
+    auto r = OneDnnChain::Create(*chain, 1, kSide, kSide, runners.empty() ? nullptr : runners[0].get());
     if (!r.ok()) return r.status();
     runners.push_back(std::move(r).value());
   }
-  auto pool = std::make_shared<CopyPool<std::unique_ptr<OneDnnChain>>>(std::move(runners));
-  return Forward([pool](const cv::Mat& blob) {
-    return pool->Run([&](std::unique_ptr<OneDnnChain>& c) { return c->Run(blob); });
+  struct State {
+    explicit State(std::vector<std::unique_ptr<OneDnnChain>> r) : pool(std::move(r)) {}
+    CopyPool<std::unique_ptr<OneDnnChain>> pool;
+    SideThread side;
+  };
+  auto state = std::make_shared<State>(std::move(runners));
+  const int classes = chain->classes();
+  return Forward([state, classes](const cv::Mat& blob) -> Result<cv::Mat> {
+    const int n = blob.size[0];
+    cv::Mat out(n, classes, CV_32F);
+    const auto run_one = [&](int i) -> Status {
+      const cv::Mat one(std::vector<int>{1, blob.size[1], blob.size[2], blob.size[3]}, CV_32F,
+                        const_cast<float*>(blob.ptr<float>(i)));
+      Result<cv::Mat> r =
+          state->pool.Run([&](std::unique_ptr<OneDnnChain>& c) { return c->Run(one); });
+      if (!r.ok()) return r.status();
+      r->copyTo(out.row(i));
+      return Status::Ok();
+    };
+    Status side_status;
+    const std::uint64_t ticket =
+        n == 2 ? state->side.TryStart([&] {
+          try {
+            side_status = run_one(1);
+          } catch (const std::exception& e) {
+            side_status = Status::Internal(std::string("emotion model: ") + e.what());
+          }
+        })
+               : 0;
+    Status status;
+    for (int i = 0; i < n && status.ok(); ++i)
+      if (!(ticket != 0 && i == 1)) status = run_one(i);
+    if (ticket != 0) state->side.Wait(ticket);  // before `out` and the captures go away
+    if (!status.ok()) return status;
+    if (!side_status.ok()) return side_status;
+    return out;
   });
 }
 
@@ -108,12 +145,11 @@ Result<std::unique_ptr<EmotionClassifier>> CreateEmotionClassifier(const Classif
       FindModelFile(opts.model_path, "emotion",
                     "it is committed in the repository; rebuild it with scripts/train_model.sh");
   if (!path.ok()) return path.status();
-  const int batch = opts.flip_average ? 2 : 1;
   try {
     if (backend != "opencv") {
       // The chain is read from one OpenCV parse; the runners copy its weights.
       cv::dnn::Net parsed = NetPool::Load(*path);
-      Result<Forward> fast = OneDnnForward(parsed, opts.net_copies, batch);
+      Result<Forward> fast = OneDnnForward(parsed, opts.net_copies);
       if (fast.ok()) {
         return std::unique_ptr<EmotionClassifier>(
             std::make_unique<OnnxEmotionClassifier>(std::move(fast).value(), opts.flip_average));

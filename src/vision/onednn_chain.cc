@@ -31,6 +31,7 @@ struct OneDnnChain::Impl {
   dnnl::memory input;   // NCHW f32, what the caller's blob is copied into
   dnnl::memory pooled;  // N x C x 1 x 1 f32 (NCHW), the global average pool's output
   std::vector<Step> steps;
+  std::vector<dnnl::memory> weights;  // per convolution, in oneDNN's layout; may be shared
   std::vector<int> input_shape;  // N, C, H, W
   cv::Mat dense_weights, dense_bias;
   bool softmax = false;
@@ -42,7 +43,8 @@ OneDnnChain::OneDnnChain(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 OneDnnChain::~OneDnnChain() = default;
 
 Result<std::unique_ptr<OneDnnChain>> OneDnnChain::Create(const ConvChain& chain, int batch,
-                                                         int height, int width) {
+                                                         int height, int width,
+                                                         const OneDnnChain* share) {
   if (chain.stages.empty() || batch < 1 || height < 1 || width < 1)
     return Status::InvalidArgument("oneDNN chain: empty chain or input size");
   // Primitives fix their thread count when they are made: make them for one thread.
@@ -61,8 +63,6 @@ Result<std::unique_ptr<OneDnnChain>> OneDnnChain::Create(const ConvChain& chain,
       const int ow = WindowOutput(w, k.kernel_w, k.stride_w, k.pad_l, k.pad_r);
       if (oh < 1 || ow < 1) return Status::InvalidArgument("oneDNN chain: input too small");
       const Dims wdims = {cout, c, k.kernel_h, k.kernel_w};
-      dnnl::memory user_w({wdims, Type::f32, Tag::oihw}, impl->engine);
-      std::memcpy(user_w.get_data_handle(), s.weights.ptr<float>(), s.weights.total() * 4);
       dnnl::memory bias({{cout}, Type::f32, Tag::x}, impl->engine);
       std::memcpy(bias.get_data_handle(), s.bias.ptr<float>(), static_cast<std::size_t>(cout) * 4);
       const dnnl::memory::desc src_md({batch, c, h, w}, Type::f32, Tag::any);
@@ -80,8 +80,18 @@ Result<std::unique_ptr<OneDnnChain>> OneDnnChain::Create(const ConvChain& chain,
               w_md, bias.get_desc(), dst_md, {k.stride_h, k.stride_w}, {k.pad_t, k.pad_l},
               {k.pad_b, k.pad_r}),
           attr, impl->engine);
-      dnnl::memory weights(pd.weights_desc(), impl->engine);
-      dnnl::reorder(user_w, weights).execute(impl->stream, user_w, weights);
+      const std::size_t at = impl->weights.size();
+      dnnl::memory weights;
+      if (share != nullptr && at < share->impl_->weights.size() &&
+          share->impl_->weights[at].get_desc() == pd.weights_desc()) {
+        weights = share->impl_->weights[at];
+      } else {
+        dnnl::memory user_w({wdims, Type::f32, Tag::oihw}, impl->engine);
+        std::memcpy(user_w.get_data_handle(), s.weights.ptr<float>(), s.weights.total() * 4);
+        weights = dnnl::memory(pd.weights_desc(), impl->engine);
+        dnnl::reorder(user_w, weights).execute(impl->stream, user_w, weights);
+      }
+      impl->weights.push_back(weights);
       dnnl::memory src = cur;
       if (pd.src_desc() != cur.get_desc()) {
         src = dnnl::memory(pd.src_desc(), impl->engine);

@@ -19,8 +19,11 @@ class OneDnnChain {
  public:
   // For batches of `batch` images of chain.in_channels() x height x width. Unsupported when
   // built without oneDNN or when oneDNN has no implementation for a layer on this CPU.
+  // `share`, when given, was made from the same chain and sizes: the new instance uses its
+  // (read-only, reference-counted) weights instead of a copy of its own.
   static Result<std::unique_ptr<OneDnnChain>> Create(const ConvChain& chain, int batch,
-                                                     int height, int width);
+                                                     int height, int width,
+                                                     const OneDnnChain* share = nullptr);
   ~OneDnnChain();
   OneDnnChain(const OneDnnChain&) = delete;
   OneDnnChain& operator=(const OneDnnChain&) = delete;

@@ -10,7 +10,8 @@ bool OneDnnBuilt() { return false; }
 OneDnnChain::OneDnnChain(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 OneDnnChain::~OneDnnChain() = default;
 
-Result<std::unique_ptr<OneDnnChain>> OneDnnChain::Create(const ConvChain&, int, int, int) {
+Result<std::unique_ptr<OneDnnChain>> OneDnnChain::Create(const ConvChain&, int, int, int,
+                                                         const OneDnnChain*) {
   return Status::Unsupported("moodtune was built without oneDNN (libdnnl-dev)");
 }
 
