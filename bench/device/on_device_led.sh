@@ -16,21 +16,13 @@ build=${1:-build}
 runs=${2:-30}
 port=${MOODTUNE_BENCH_PORT:-8078}
 photo=/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg
-tmp=$(mktemp -d)
-trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+source bench/lib.sh
+bench_init
 mkdir -p "$tmp/images"
 "$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/images/face.jpg"
 echo "input: $(stat -c %s "$tmp/images/face.jpg") bytes, 640x480, from $photo"
 
-MOODTUNE_DB="$tmp/bench.db" MOODTUNE_ACCESS_LOG=false \
-  "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
-server_pid=$!
-for _ in $(seq 300); do
-  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-  sleep 0.1
-done
-curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$tmp/serve.log"; exit 1; }
-url="http://127.0.0.1:$port"
+start_server "$build" "$port"
 "$build/moodtune" device-sim --server "$url" --images "$tmp/images" --once >/dev/null 2>&1 || true  # warm-up
 
 echo "load before: $(uptime)"

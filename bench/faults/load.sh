@@ -13,20 +13,12 @@ conns=${3:-64}
 warmup_s=${MOODTUNE_LOAD_WARMUP_S:-30}
 port=${MOODTUNE_BENCH_PORT:-8078}
 photo=/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg
-tmp=$(mktemp -d)
-trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+source bench/lib.sh
+bench_init
 
 "$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/face.jpg"
 export MOODTUNE_BENCH_JPEG="$tmp/face.jpg"
-MOODTUNE_DB="$tmp/load.db" MOODTUNE_ACCESS_LOG=false \
-  "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
-server_pid=$!
-for _ in $(seq 300); do
-  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-  sleep 0.1
-done
-curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$tmp/serve.log"; exit 1; }
-url="http://127.0.0.1:$port"
+start_server "$build" "$port"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 
 echo "input: $(stat -c %s "$tmp/face.jpg") bytes 640x480; $conns connections; $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"

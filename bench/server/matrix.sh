@@ -15,29 +15,20 @@ build=${1:-build}
 secs=${2:-10}
 port=${MOODTUNE_BENCH_PORT:-8079}
 photo=/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg
-tmp=$(mktemp -d)
-trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+source bench/lib.sh
+bench_init
 sizes=${MOODTUNE_BENCH_SIZES:-640x480 800x600 4032x3024}
 for size in $sizes; do
   "$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/$size.jpg" --size "$size"
 done
 
-t0=$(date +%s%N)
-MOODTUNE_DB="$tmp/bench.db" MOODTUNE_ACCESS_LOG=false \
-  "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
-server_pid=$!
-until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
-  kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/serve.log"; exit 1; }
-  sleep 0.01
-done
-t1=$(date +%s%N)
-url="http://127.0.0.1:$port"
+start_server "$build" "$port"
 hz=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
 rss() { awk -v k="$1" '$1 == k":" {print int($2 / 1024)}' "/proc/$server_pid/status"; }
 
 sleep 0.2  # the log line follows /readyz by microseconds
-echo "ready after $(( (t1 - t0) / 1000000 )) ms (start to /readyz 200), of which loading the" \
+echo "ready after $ready_ms ms (start to /readyz 200), of which loading the" \
   "models $(grep -o '"models_ready","seconds":[0-9.]*' "$tmp/serve.log" | cut -d: -f2) s"
 echo "| input | listener | connections | median ms | p95 ms | req/s | CPU ms/request | errors |"
 echo "|---|---|---|---|---|---|---|---|"

@@ -9,15 +9,12 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 n=${2:-300}
 port=${MOODTUNE_BENCH_PORT:-8081}
-tmp=$(mktemp -d)
-trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+source bench/lib.sh
+bench_init
 "$build/tests/web/face_fixture" /usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg \
   --jpeg "$tmp/face.jpg"
-MOODTUNE_DB="$tmp/bench.db" MOODTUNE_ACCESS_LOG=false \
-  "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
-server_pid=$!
-until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.05; done
-url="http://127.0.0.1:$port/recommend"
+start_server "$build" "$port"
+url="$url/recommend"
 for _ in $(seq 20); do curl -sf -o /dev/null -F files=@"$tmp/face.jpg" -F listener=warm "$url"; done
 before=$(curl -s "http://127.0.0.1:$port/metrics")
 t0=$(date +%s%N)

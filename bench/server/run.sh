@@ -12,22 +12,14 @@ build=${1:-build}
 short=${2:-20}
 port=${MOODTUNE_BENCH_PORT:-8077}
 photo=/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg
-tmp=$(mktemp -d)
-trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+source bench/lib.sh
+bench_init
 
 "$build/tests/web/face_fixture" "$photo" --jpeg "$tmp/face.jpg"
 export MOODTUNE_BENCH_JPEG="$tmp/face.jpg"
 echo "input: $(stat -c %s "$tmp/face.jpg") bytes, 640x480, from $photo"
 
-MOODTUNE_DB="$tmp/bench.db" MOODTUNE_ACCESS_LOG=false \
-  "$build/moodtune" serve --port "$port" 2>"$tmp/serve.log" &
-server_pid=$!
-for _ in $(seq 200); do
-  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
-  sleep 0.1
-done
-curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$tmp/serve.log"; exit 1; }
-url="http://127.0.0.1:$port"
+start_server "$build" "$port"
 # Warm-up (first inferences allocate).
 wrk -t1 -c1 -d3s -s bench/server/recommend.lua "$url" >/dev/null
 
