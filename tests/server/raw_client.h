@@ -50,16 +50,7 @@ class Raw {
   // Reads until the peer closes (closed() turns true) or nothing arrives for `quiet`.
   std::string Read(std::chrono::milliseconds quiet = std::chrono::milliseconds(1500)) {
     std::string out;
-    char buf[16384];
-    while (true) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(quiet.count())) <= 0) break;
-      const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-      if (n <= 0) {
-        closed_ = true;
-        break;
-      }
-      out.append(buf, static_cast<std::size_t>(n));
+    while (ReadSome(quiet, &out) == Got::kBytes) {
     }
     return out;
   }
@@ -69,7 +60,6 @@ class Raw {
   // for it: for answers that may be slow (a sanitizer build), without a fixed quiet time.
   std::string ReadAnswer(std::chrono::milliseconds limit = std::chrono::seconds(60)) {
     std::string out;
-    char buf[16384];
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (std::chrono::steady_clock::now() < deadline) {
       const std::size_t head_end = out.find("\r\n\r\n");
@@ -80,19 +70,28 @@ class Raw {
                                      : std::stoul(out.substr(cl + 16, 12));
         if (out.size() >= head_end + 4 + body) break;
       }
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
-      if (n <= 0) {
-        closed_ = true;
-        break;
-      }
-      out.append(buf, static_cast<std::size_t>(n));
+      if (ReadSome(std::chrono::milliseconds(100), &out) == Got::kClosed) break;
     }
     return out;
   }
 
  private:
+  enum class Got { kBytes, kNothing, kClosed };
+  // Waits up to `wait` for bytes and appends what one recv gives; kClosed once the peer has
+  // closed (closed() turns true).
+  Got ReadSome(std::chrono::milliseconds wait, std::string* out) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(wait.count())) <= 0) return Got::kNothing;
+    char buf[16384];
+    const ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+    if (n <= 0) {
+      closed_ = true;
+      return Got::kClosed;
+    }
+    out->append(buf, static_cast<std::size_t>(n));
+    return Got::kBytes;
+  }
+
   int fd_ = -1;
   bool connected_ = false;
   bool closed_ = false;
