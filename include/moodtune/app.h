@@ -24,6 +24,12 @@ using GetEnv = std::function<const char*(const char*)>;
 // The face+emotion analyzer from o.face_model and o.emotion_model (loaded when called).
 server::AnalyzerLoader DefaultAnalyzerLoader(const server::ServerOptions& o);
 
+// Starts `loader` on its own thread now and returns a loader that waits for that result
+// (issue 12: `serve` loads the models while the catalogue opens and the port binds). The
+// returned loader gives the same result each time it is called; with no thread to be had,
+// the load runs when it is first called.
+server::AnalyzerLoader StartLoadingNow(server::AnalyzerLoader loader);
+
 // Opens the catalogue (o.db, else music::DefaultDatabasePath(getenv); the embedded one is
 // seeded on first use), the listener-history store (PostgreSQL when o.database_url is set,
 // else the catalogue file's own tables) and, with o.deezer_api_base, the preview client; the

@@ -3,7 +3,9 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <future>
 #include <nlohmann/json.hpp>
+#include <system_error>
 
 #include "moodtune/music/catalogue.h"
 #include "moodtune/music/http.h"
@@ -23,6 +25,17 @@ server::AnalyzerLoader DefaultAnalyzerLoader(const server::ServerOptions& o) {
     if (!analyzer.ok()) return analyzer.status();
     return std::shared_ptr<const Analyzer>(std::move(analyzer).value());
   };
+}
+
+server::AnalyzerLoader StartLoadingNow(server::AnalyzerLoader loader) {
+  using Loaded = Result<std::shared_ptr<const Analyzer>>;
+  std::shared_future<Loaded> pending;
+  try {
+    pending = std::async(std::launch::async, std::move(loader)).share();
+  } catch (const std::system_error&) {
+    pending = std::async(std::launch::deferred, std::move(loader)).share();
+  }
+  return [pending]() -> Loaded { return pending.get(); };
 }
 
 Result<server::ServiceParts> OpenServiceParts(const server::ServerOptions& o, const GetEnv& getenv,

@@ -62,11 +62,14 @@ int RunServe(const ServeFlags& f) {
                                               std::make_shared<spdlog::sinks::stderr_sink_mt>());
   log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
   TuneAllocatorForService();
+  // Issue 12 (ready time): the models load while the catalogue opens and the port binds.
+  server::AnalyzerLoader loading = StartLoadingNow(DefaultAnalyzerLoader(o));
   auto parts = OpenServiceParts(o, ::getenv, *log);
   if (!parts.ok()) {
     std::cerr << "serve: " << parts.status().ToString() << "\n";
     return 1;
   }
+  parts->loader = std::move(loading);
   auto srv = server::Server::Create(o, std::move(parts).value(), log);
   if (!srv.ok()) {
     std::cerr << "serve: " << srv.status().ToString() << "\n";

@@ -2,6 +2,8 @@
 // /healthz says the process lives; a failed load is reported.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <future>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +13,25 @@ namespace moodtune::server {
 namespace {
 using namespace moodtune::server::testing;
 using nlohmann::json;
+
+TEST(StartLoadingNowTest, LoadsBeforeItIsAskedAndGivesOneResultToEveryCaller) {
+  std::promise<void> started;
+  std::future<void> ran = started.get_future();
+  std::atomic<int> calls{0};
+  AnalyzerLoader loader = StartLoadingNow([&]() -> Result<std::shared_ptr<const Analyzer>> {
+    ++calls;
+    started.set_value();
+    return Status::Unavailable("no models here");
+  });
+  ASSERT_EQ(ran.wait_for(std::chrono::seconds(30)), std::future_status::ready)
+      << "the load must start without being asked";
+  for (int i = 0; i < 2; ++i) {
+    auto a = loader();
+    ASSERT_FALSE(a.ok());
+    EXPECT_EQ(a.status().code(), StatusCode::kUnavailable);
+  }
+  EXPECT_EQ(calls.load(), 1);
+}
 
 TEST(ReadyzTest, NotReadyUntilModelsLoad) {
   std::promise<void> release;
