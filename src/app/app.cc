@@ -10,7 +10,6 @@
 #include "moodtune/music/catalogue.h"
 #include "moodtune/music/http.h"
 #include "moodtune/music/paths.h"
-#include "moodtune/music/write_behind.h"
 #include "moodtune/vision.h"
 
 namespace moodtune {
@@ -77,15 +76,6 @@ Result<server::ServiceParts> OpenServiceParts(const server::ServerOptions& o, co
             nlohmann::json(parts.history->Describe()).dump(),
             nlohmann::json(probe.ToString()).dump());
   }
-  // Issue 12: plays are written after the answer (include/moodtune/music/write_behind.h);
-  // feedback still reaches the database before its 2xx. A failed write is logged.
-  music::WriteBehindOptions wb;
-  // A copy of the logger (it shares the sinks): the store may outlive the caller's logger.
-  wb.on_error = [log = std::make_shared<spdlog::logger>(log)](const Status& s) {
-    log->warn("{{\"event\":\"storage_error\",\"op\":\"history_not_recorded\",\"error\":{}}}",
-              nlohmann::json(s.ToString()).dump());
-  };
-  parts.history = music::NewWriteBehindHistoryStore(std::move(parts.history), std::move(wb));
   if (!o.deezer_api_base.empty()) parts.preview_client = music::MakeHttpClient();
   parts.loader = DefaultAnalyzerLoader(o);
   return parts;

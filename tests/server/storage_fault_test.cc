@@ -4,9 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <chrono>
 #include <filesystem>
-#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
@@ -73,9 +71,6 @@ TEST(StorageFaultTest, LockedHistoryDatabaseDegradesButLosesNothing) {
                      "application/json");
   ASSERT_TRUE(fb);
   ASSERT_EQ(fb->status, 200) << fb->body;
-  // Issue 12: plays are written just after the answer (write-behind).
-  for (int i = 0; i < 500 && Count(db, "SELECT COUNT(*) FROM plays") < 3; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const std::int64_t plays_before = Count(db, "SELECT COUNT(*) FROM plays");
   const std::int64_t feedback_before = Count(db, "SELECT COUNT(*) FROM feedback");
   EXPECT_EQ(plays_before, 3);
@@ -84,16 +79,14 @@ TEST(StorageFaultTest, LockedHistoryDatabaseDegradesButLosesNothing) {
   {
     WriterLock lock(db);
     ASSERT_TRUE(lock.locked());
-    // Issue 12: the answer does not wait for the plays' write (write-behind), which waits
-    // the busy timeout (5 s) after it, fails and is logged.
+    // The server waits its busy timeout (5 s), then answers without recording.
     auto degraded = cli.Get(path);
     ASSERT_TRUE(degraded);
     ASSERT_EQ(degraded->status, 200) << degraded->body;
     json j = json::parse(degraded->body);
     EXPECT_EQ(j["recommendations"].size(), 3u);
-    for (int i = 0; i < 1000 && server.log_text().find("\"op\":\"history_not_recorded\"") ==
-                                    std::string::npos; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_TRUE(j["warnings"].is_array()) << degraded->body;
+    EXPECT_EQ(j["warnings"][0]["code"], "history_not_recorded");
 
     auto refused = cli.Post("/v1/feedback", R"({"listener":"alice","track_id":2,"action":"skip"})",
                             "application/json");
