@@ -12,7 +12,10 @@ bench_init() {
 }
 
 bench_cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true  # it may still be writing its database in $tmp
+  fi
   rm -rf "$tmp"
 }
 

@@ -161,6 +161,8 @@ class EmotionClassifier {
   virtual ~EmotionClassifier() = default;
   // `face` is any-size BGR or gray crop; resized to 48x48 gray internally.
   virtual Result<EmotionProbs> Classify(const cv::Mat& face) const = 0;
+  // How the net runs, for logs: "onednn", "opencv" (ClassifierOptions::backend), or "other".
+  virtual std::string Backend() const { return "other"; }
 };
 Result<std::unique_ptr<EmotionClassifier>> CreateEmotionClassifier(const ClassifierOptions& opts);
 
@@ -186,6 +188,8 @@ class Analyzer {
   // assume_face: skip detection, the whole image is one face (box = full image, score 1).
   // No face is not an error: the vector is empty.
   // `timings` (optional) receives where the time went.
+  // How the nets run, for logs, e.g. "emotion net: onednn".
+  std::string Describe() const;
   Result<std::vector<Face>> Analyze(const cv::Mat& bgr, bool assume_face = false,
                                     AnalyzeTimings* timings = nullptr) const;
 

@@ -327,9 +327,11 @@ Status Server::Run() {
       auto analyzer = impl->loader();
       const double s = std::chrono::duration<double>(Clock::now() - t0).count();
       if (analyzer.ok()) {
+        const std::string backends = (*analyzer)->Describe();
         impl->service->SetAnalyzer(std::move(analyzer).value());
         impl->metrics.SetGauge("moodtune_model_load_seconds", s);
-        impl->log->info("{{\"event\":\"models_ready\",\"seconds\":{:.3f}}}", s);
+        impl->log->info("{{\"event\":\"models_ready\",\"seconds\":{:.3f},\"backends\":{}}}", s,
+                        nlohmann::json(backends).dump());
       } else {
         std::lock_guard<std::mutex> lock(impl->load_mu);
         impl->load_status = analyzer.status();

@@ -25,6 +25,8 @@ Result<std::unique_ptr<Analyzer>> Analyzer::Create(const AnalyzerOptions& opts) 
                                     opts.align);
 }
 
+std::string Analyzer::Describe() const { return "emotion net: " + classifier_->Backend(); }
+
 Analyzer::Analyzer(std::unique_ptr<FaceDetector> detector,
                    std::unique_ptr<EmotionClassifier> classifier, AlignOptions align)
     : detector_(std::move(detector)), classifier_(std::move(classifier)), align_(align) {}

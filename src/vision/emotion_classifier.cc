@@ -22,14 +22,19 @@ namespace moodtune {
 namespace {
 
 constexpr int kSide = 48;
+// Largest output difference allowed between the backends on the load-time check (the tests
+// see below 2e-5 on the shipped model).
+constexpr double kAgreement = 1e-4;
 
 // How one batch goes through the net: OpenCV DNN or oneDNN, behind the same call.
 using Forward = std::function<Result<cv::Mat>(const cv::Mat& blob)>;
 
 class OnnxEmotionClassifier final : public EmotionClassifier {
  public:
-  OnnxEmotionClassifier(Forward forward, bool flip_average)
-      : forward_(std::move(forward)), flip_average_(flip_average) {}
+  OnnxEmotionClassifier(Forward forward, bool flip_average, std::string backend)
+      : forward_(std::move(forward)), flip_average_(flip_average), backend_(std::move(backend)) {}
+
+  std::string Backend() const override { return backend_; }
 
   Result<EmotionProbs> Classify(const cv::Mat& face) const override {
     if (face.empty()) return Status::InvalidArgument("empty face crop");
@@ -69,6 +74,7 @@ class OnnxEmotionClassifier final : public EmotionClassifier {
  private:
   Forward forward_;
   bool flip_average_;
+  std::string backend_;
 };
 
 Forward OpenCvForward(std::shared_ptr<NetPool> nets) {
@@ -78,6 +84,31 @@ Forward OpenCvForward(std::shared_ptr<NetPool> nets) {
       return net.forward().clone();
     });
   };
+}
+
+// Waits for a SideThread job (ticket 0: none) when it goes out of scope.
+struct WaitFor {
+  SideThread& side;
+  std::uint64_t ticket;
+  WaitFor(SideThread& s, std::uint64_t t) : side(s), ticket(t) {}
+  WaitFor(const WaitFor&) = delete;
+  WaitFor& operator=(const WaitFor&) = delete;
+  ~WaitFor() {
+    if (ticket != 0) side.Wait(ticket);
+  }
+};
+
+// Largest difference between the outputs of `a` and `b` on the same seeded batch of two
+// random crops (what the classifier sends), or an error from either.
+Result<double> Disagreement(const Forward& a, const Forward& b) {
+  cv::Mat blob(std::vector<int>{2, 1, kSide, kSide}, CV_32F);
+  cv::RNG(12).fill(blob, cv::RNG::UNIFORM, -1.0, 1.0);
+  Result<cv::Mat> x = a(blob);
+  if (!x.ok()) return x.status();
+  Result<cv::Mat> y = b(blob);
+  if (!y.ok()) return y.status();
+  if (x->total() != y->total()) return 1e9;
+  return cv::norm(x->reshape(1, 1), y->reshape(1, 1), cv::NORM_INF);
 }
 
 // The chain in `net` through oneDNN: one-image runners sharing one copy of the weights, one
@@ -124,11 +155,15 @@ Result<Forward> OneDnnForward(cv::dnn::Net& net, int copies) {
           }
         })
                : 0;
-    Status status;
-    for (int i = 0; i < n && status.ok(); ++i)
-      if (!(ticket != 0 && i == 1)) status = run_one(i);
-    if (ticket != 0) state->side.Wait(ticket);  // before `out` and the captures go away
-    if (!status.ok()) return status;
+    {
+      // The side job uses `blob`, `out` and `side_status`: wait for it before they go away,
+      // however this scope is left (run_one may throw, e.g. std::bad_alloc).
+      const WaitFor wait{state->side, ticket};
+      Status status;
+      for (int i = 0; i < n && status.ok(); ++i)
+        if (!(ticket != 0 && i == 1)) status = run_one(i);
+      if (!status.ok()) return status;
+    }
     if (!side_status.ok()) return side_status;
     return out;
   });
@@ -147,21 +182,35 @@ Result<std::unique_ptr<EmotionClassifier>> CreateEmotionClassifier(const Classif
   if (!path.ok()) return path.status();
   try {
     if (backend != "opencv") {
-      // The chain is read from one OpenCV parse; the runners copy its weights.
+      // The chain is read from one OpenCV parse; the runners copy its weights. Before it is
+      // used, both backends run one batch: ReadConvChain checks the layers it knows, this
+      // checks the function (a graph it misread cannot pass).
       cv::dnn::Net parsed = NetPool::Load(*path);
       Result<Forward> fast = OneDnnForward(parsed, opts.net_copies);
       if (fast.ok()) {
-        return std::unique_ptr<EmotionClassifier>(
-            std::make_unique<OnnxEmotionClassifier>(std::move(fast).value(), opts.flip_average));
+        Result<double> diff = Disagreement(
+            *fast, OpenCvForward(std::make_shared<NetPool>(std::vector<cv::dnn::Net>{parsed})));
+        if (!diff.ok()) {
+          fast = diff.status();
+        } else if (*diff > kAgreement) {
+          fast = Status::Internal("oneDNN and OpenCV DNN disagree by " + std::to_string(*diff) +
+                                  " on a test batch");
+        }
+      }
+      if (fast.ok()) {
+        return std::unique_ptr<EmotionClassifier>(std::make_unique<OnnxEmotionClassifier>(
+            std::move(fast).value(), opts.flip_average, "onednn"));
       }
       if (backend == "onednn")
         return Status(fast.status().code(), "emotion: " + *path + ": " + fast.status().message());
     }
     auto nets = std::make_shared<NetPool>(*path, opts.net_copies);
-    return std::unique_ptr<EmotionClassifier>(
-        std::make_unique<OnnxEmotionClassifier>(OpenCvForward(std::move(nets)), opts.flip_average));
+    return std::unique_ptr<EmotionClassifier>(std::make_unique<OnnxEmotionClassifier>(
+        OpenCvForward(std::move(nets)), opts.flip_average, "opencv"));
   } catch (const cv::Exception& e) {
     return Status::InvalidArgument("emotion: cannot load " + *path + ": " + e.what());
+  } catch (const std::exception& e) {
+    return Status::Internal("emotion: cannot load " + *path + ": " + e.what());
   }
 }
 

@@ -33,6 +33,7 @@ TEST(VisionOptionsTest, Defaults) {
   EXPECT_EQ(ClassifierOptions{}.model_path, "models/emotion/emotion.onnx");
   EXPECT_EQ(ClassifierOptions{}.net_copies, 0);
   EXPECT_TRUE(ClassifierOptions{}.flip_average);
+  EXPECT_EQ(ClassifierOptions{}.backend, "auto");  // issue 12: oneDNN when it can
 }
 
 }  // namespace
