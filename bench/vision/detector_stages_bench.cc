@@ -14,10 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "blazeface_graph.h"
 #include "blazeface_input.h"
 #include "blazeface_math.h"
 #include "moodtune/vision.h"
 #include "net_pool.h"
+#include "onednn_blaze.h"
 
 namespace moodtune {
 namespace {
@@ -81,16 +83,40 @@ BENCHMARK(BM_Preprocess)
     ->ArgsProduct({{0, 1}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
-// model: 0 front, 1 back; threads: OpenCV's threads inside the forward pass.
+// model: 0 front, 1 back; threads: OpenCV's threads inside the forward pass; onednn: 1 runs
+// the graph with oneDNN (BlazeFaceOptions::backend "auto" where the build has it; always one
+// thread), 0 with OpenCV DNN.
 void BM_Forward(benchmark::State& state) {
   const cv::Mat img = BenchPhoto();
-  cv::dnn::Net net = cv::dnn::readNetFromONNX(state.range(0) == 0 ? kFront : kBack);
-  if (img.empty() || net.empty()) {
-    state.SkipWithError("missing photo or model");
+  const std::string& path = state.range(0) == 0 ? kFront : kBack;
+  if (img.empty()) {
+    state.SkipWithError("missing photo (libdlib-dev)");
+    return;
+  }
+  const cv::Mat blob = BlazeFaceInput(img, MakeLetterbox(img.cols, img.rows, Side(state.range(0))));
+  if (state.range(2) != 0) {
+    auto graph = ReadBlazeGraph(path);
+    if (!graph.ok()) {
+      state.SkipWithError(graph.status().ToString().c_str());
+      return;
+    }
+    auto runner = OneDnnBlaze::Create(*graph);
+    if (!runner.ok()) {
+      state.SkipWithError(runner.status().ToString().c_str());
+      return;
+    }
+    for (auto _ : state) {
+      auto outs = (*runner)->Run(blob);
+      benchmark::DoNotOptimize(outs.ok());
+    }
+    return;
+  }
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(path);
+  if (net.empty()) {
+    state.SkipWithError("missing model");
     return;
   }
   cv::setNumThreads(static_cast<int>(state.range(1)));
-  const cv::Mat blob = BlazeFaceInput(img, MakeLetterbox(img.cols, img.rows, Side(state.range(0))));
   std::vector<cv::Mat> outs;
   net.setInput(blob);
   net.forward(outs, kOutputs);  // first run allocates
@@ -112,8 +138,13 @@ void BM_Forward(benchmark::State& state) {
   cv::setNumThreads(1);
 }
 BENCHMARK(BM_Forward)
-    ->ArgNames({"model", "threads"})
-    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->ArgNames({"model", "threads", "onednn"})
+    ->Args({0, 1, 0})
+    ->Args({0, 2, 0})
+    ->Args({0, 1, 1})
+    ->Args({1, 1, 0})
+    ->Args({1, 2, 0})
+    ->Args({1, 1, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
@@ -150,12 +181,15 @@ BENCHMARK(BM_Postprocess)->ArgName("model")->Arg(0)->Arg(1)->Unit(benchmark::kMi
 
 // The whole detector as shipped (front:1) and "back" only (front:0), with the path taken:
 // front_score/front_size are the front pass's best face (score, share of the long side).
+// onednn: 1 = BlazeFaceOptions::backend "onednn" (what "auto" picks where the build has it),
+// 0 = "opencv" (threads: OpenCV's threads inside each forward pass).
 void BM_DetectBenchPhoto(benchmark::State& state) {
   const cv::Mat img = BenchPhoto();
   BlazeFaceOptions o;
   o.model_path = kBack;
   o.use_front = state.range(0) != 0;
   o.net_copies = 1;
+  o.backend = state.range(2) != 0 ? "onednn" : "opencv";
   auto det = CreateBlazeFaceDetector(o);
   if (img.empty() || !det.ok()) {
     state.SkipWithError(det.ok() ? "missing photo (libdlib-dev)" : det.status().ToString().c_str());
@@ -194,8 +228,13 @@ void BM_DetectBenchPhoto(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_DetectBenchPhoto)
-    ->ArgNames({"front", "threads"})
-    ->ArgsProduct({{0, 1}, {1, 2}})
+    ->ArgNames({"front", "threads", "onednn"})
+    ->Args({0, 1, 0})
+    ->Args({0, 2, 0})
+    ->Args({0, 1, 1})
+    ->Args({1, 1, 0})
+    ->Args({1, 2, 0})
+    ->Args({1, 1, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

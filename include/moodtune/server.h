@@ -57,6 +57,7 @@ struct ServerOptions {
   std::string face_model = "models/blazeface/face_detection_back_256x256_barracuda.onnx";
   std::string emotion_model = "models/emotion/emotion.onnx";
   std::string emotion_backend = "auto";  // auto | opencv | onednn (ClassifierOptions::backend)
+  std::string face_backend = "auto";     // auto | opencv | onednn (BlazeFaceOptions::backend)
   bool access_log = true;  // one structured line per request (never bodies)
   // Security and storage (issue 7; SECURITY.md). Lists are comma-separated strings so the
   // config file and MOODTUNE_* variables take the same text.

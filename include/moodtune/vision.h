@@ -113,6 +113,11 @@ struct BlazeFaceOptions {
   int net_copies = 0;           // copies of the net for concurrent callers (0 = one per CPU core)
   float retry_zoom_out = 2.5f;  // no face found: look again with the photo shrunk this much
                                 // inside the model's square (close-ups); <= 1 turns it off
+  // How the two nets run: "auto" (oneDNN when this build has it and the graph is BlazeFace's
+  // own pattern of convolutions and residual adds, else OpenCV DNN), "opencv", or "onednn"
+  // (an error when it cannot be used). Both compute the same function; oneDNN is about twice
+  // as fast (docs/vision.md, "Detector backend").
+  std::string backend = "auto";
 };
 // The front model's file for these options ("" when use_front is off).
 std::string FrontModelPath(const BlazeFaceOptions& opts);

@@ -20,6 +20,7 @@ server::AnalyzerLoader DefaultAnalyzerLoader(const server::ServerOptions& o) {
     a.detector.model_path = o.face_model;
     a.classifier.model_path = o.emotion_model;
     a.classifier.backend = o.emotion_backend;
+    a.detector.backend = o.face_backend;
     auto analyzer = Analyzer::Create(a);
     if (!analyzer.ok()) return analyzer.status();
     return std::shared_ptr<const Analyzer>(std::move(analyzer).value());

@@ -44,6 +44,10 @@ void AddVisionFlags(CLI::App* sub, AnalyzerOptions* analyzer, DecodeOptions* dec
                   "How the emotion net runs: auto (oneDNN when it can), opencv, onednn")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "opencv", "onednn"}));
+  sub->add_option("--face-backend", analyzer->detector.backend,
+                  "How the face detector runs: auto (oneDNN when it can), opencv, onednn")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "opencv", "onednn"}));
   sub->add_option("--max-pixels", decode->max_pixels,
                   "Refuse images with more pixels than this (decompression bombs)")
       ->capture_default_str()

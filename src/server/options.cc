@@ -61,6 +61,8 @@ const std::vector<Field>& Fields() {
       {"emotion_model", &ServerOptions::emotion_model, "emotion classifier ONNX file"},
       {"emotion_backend", &ServerOptions::emotion_backend,
        "emotion net backend: auto (oneDNN when it can, else OpenCV DNN), opencv, onednn"},
+      {"face_backend", &ServerOptions::face_backend,
+       "BlazeFace backend: auto (oneDNN when it can, else OpenCV DNN), opencv, onednn"},
       {"access_log", &ServerOptions::access_log, "structured access log on stderr"},
       {"api_keys_sha256", &ServerOptions::api_keys_sha256,
        "comma list of SHA-256 hex digests of accepted API keys (empty = no key required)"},
@@ -221,6 +223,8 @@ Status ValidateOptions(const ServerOptions& o) {
   if (o.emotion_backend != "auto" && o.emotion_backend != "opencv" &&
       o.emotion_backend != "onednn")
     return bad("emotion_backend must be auto, opencv or onednn");
+  if (o.face_backend != "auto" && o.face_backend != "opencv" && o.face_backend != "onednn")
+    return bad("face_backend must be auto, opencv or onednn");
   if (o.live_max_sessions < 1) return bad("live_max_sessions must be >= 1");
   if (o.live_max_sessions_per_peer < 1) return bad("live_max_sessions_per_peer must be >= 1");
   if (o.live_max_fps < 1 || o.live_max_fps > 1000) return bad("live_max_fps must be in 1..1000");

@@ -1,22 +1,20 @@
-// BlazeFace through OpenCV DNN: the "front" (128x128, short range) model first, then the
-// "back" (256x256) model when the front faces are unsure or small, or there are none. Both
-// ONNX graphs (tf2onnx, via keijiro's Barracuda package) take NHWC RGB in [-1, 1] and return,
-// per anchor layer, logits ("Identity:0" 512, "Identity_1:0" 384) and 16 regressors
+// BlazeFace (through oneDNN or OpenCV DNN, blazeface_net.h): the "front" (128x128, short range)
+// model first, then the "back" (256x256) model when the front faces are unsure or small, or there
+// are none. Both ONNX graphs (tf2onnx, via keijiro's Barracuda package) take NHWC RGB in [-1, 1]
+// and return, per anchor layer, logits ("Identity:0" 512, "Identity_1:0" 384) and 16 regressors
 // ("Identity_2:0", "Identity_3:0"); both use the same 16x16x2 + 8x8x6 anchor grid.
 #include <algorithm>
 #include <filesystem>
 #include <memory>
-#include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "blazeface_input.h"
 #include "blazeface_math.h"
+#include "blazeface_net.h"
 #include "model_file.h"
 #include "moodtune/vision.h"
-#include "net_pool.h"
 
 namespace moodtune {
 namespace {
@@ -26,12 +24,13 @@ constexpr int kFrontSide = 128;
 
 class BlazeFaceDetector final : public FaceDetector {
  public:
-  BlazeFaceDetector(const BlazeFaceOptions& opts, const std::string& front_path)
-      : nets_(opts.model_path, opts.net_copies),
+  // `front` may be null (use_front off).
+  BlazeFaceDetector(const BlazeFaceOptions& opts, std::unique_ptr<BlazeFaceNet> back,
+                    std::unique_ptr<BlazeFaceNet> front)
+      : nets_(std::move(back)),
+        front_(std::move(front)),
         opts_(opts),
-        anchors_(MakeAnchors(kBlazeFaceBackLayers)) {
-    if (!front_path.empty()) front_ = std::make_unique<NetPool>(front_path, opts.net_copies);
-  }
+        anchors_(MakeAnchors(kBlazeFaceBackLayers)) {}
 
   Result<std::vector<Detection>> Detect(const cv::Mat& image) const override {
     if (image.empty()) return Status::InvalidArgument("empty image");
@@ -51,8 +50,10 @@ class BlazeFaceDetector final : public FaceDetector {
       };
       std::vector<Detection> front;
       if (front_) {
-        front = DetectAt(image, *front_, kFrontSide, 1.0f,
-                         std::min(opts_.front_min_score, opts_.closeup_min_score));
+        auto found = DetectAt(image, *front_, kFrontSide, 1.0f,
+                              std::min(opts_.front_min_score, opts_.closeup_min_score));
+        if (!found.ok()) return found.status();
+        front = std::move(found).value();
         // Below front_min_score only a close-up counts (the camera case: one face filling the
         // photo), and only when nothing scored higher.
         const bool strong = std::any_of(front.begin(), front.end(), [&](const Detection& d) {
@@ -68,14 +69,16 @@ class BlazeFaceDetector final : public FaceDetector {
                               opts_.front_accept_face, opts_.front_small_face))
           return front;
       }
-      std::vector<Detection> back = DetectAt(image, nets_, kBackSide, 1.0f, opts_.min_score);
+      auto found = DetectAt(image, *nets_, kBackSide, 1.0f, opts_.min_score);
+      if (!found.ok()) return found.status();
+      std::vector<Detection> back = std::move(found).value();
       if (!front_) {
         // Close-ups are outside the "back" model's range at 1:1: look again with the photo
         // shrunk inside the square. (With the front model this pass is not needed: it sees
         // close-ups itself, and the zoomed-out look found only false faces, such as a dog's
         // muzzle in dlib's dogs.jpg.)
         if (back.empty() && opts_.retry_zoom_out > 1.0f)
-          back = DetectAt(image, nets_, kBackSide, opts_.retry_zoom_out, opts_.min_score);
+          return DetectAt(image, *nets_, kBackSide, opts_.retry_zoom_out, opts_.min_score);
         return back;
       }
       // Small unsure front faces (a cheek, a pattern in a crowd) stay only when "back", the
@@ -105,30 +108,26 @@ class BlazeFaceDetector final : public FaceDetector {
       return faces;
     } catch (const cv::Exception& e) {
       return Status::Internal(std::string("BlazeFace: ") + e.what());
-    } catch (const std::runtime_error& e) {
-      return Status::Internal(e.what());
     }
   }
 
  private:
-  std::vector<Detection> DetectAt(const cv::Mat& image, const NetPool& nets, int side,
-                                  float zoom_out, float min_score) const {
+  // Throws cv::Exception from the pre-processing (Detect catches it).
+  Result<std::vector<Detection>> DetectAt(const cv::Mat& image, const BlazeFaceNet& net, int side,
+                                          float zoom_out, float min_score) const {
     const Letterbox lb = MakeLetterbox(image.cols, image.rows, side, zoom_out);
-    const cv::Mat input = BlazeFaceInput(image, lb);
-    const std::vector<cv::Mat> outs = nets.Run([&](cv::dnn::Net& net) {
-      std::vector<cv::Mat> o;
-      net.setInput(input);
-      net.forward(o, kOutputs);
-      for (auto& m : o) m = m.clone();  // the net reuses its buffers on the next call
-      return o;
-    });
+    Result<std::vector<cv::Mat>> run = net.Run(BlazeFaceInput(image, lb));
+    if (!run.ok()) return run.status();
+    const std::vector<cv::Mat>& outs = *run;
+    if (outs.size() != kBlazeFaceOutputs.size()) return Status::Internal("BlazeFace outputs");
     std::vector<Candidate> all;
     for (int layer = 0; layer < 2; ++layer) {
       const cv::Mat& s = outs[layer];
       const cv::Mat& r = outs[layer + 2];
       const std::size_t offset = layer == 0 ? 0 : 512;
-      if (s.total() + offset > anchors_.size() || r.total() != s.total() * kBlazeFaceValues) {
-        throw std::runtime_error("unexpected BlazeFace output shape");
+      if (s.total() + offset > anchors_.size() || r.total() != s.total() * kBlazeFaceValues ||
+          s.depth() != CV_32F || r.depth() != CV_32F) {
+        return Status::Internal("unexpected BlazeFace output shape");
       }
       auto c = DecodeCandidates({s.ptr<float>(), s.total()}, {r.ptr<float>(), r.total()},
                                 std::span(anchors_).subspan(offset, s.total()), side, min_score);
@@ -154,9 +153,6 @@ class BlazeFaceDetector final : public FaceDetector {
                        [&](const Detection& o) { return IoU(d.box, o.box) >= opts_.nms_iou; });
   }
 
-  inline static const std::vector<std::string> kOutputs = {"Identity:0", "Identity_1:0",
-                                                           "Identity_2:0", "Identity_3:0"};
-
   static Detection ToDetection(const Candidate& c, const Letterbox& lb, cv::Size size) {
     Detection d;
     const Point tl = MapToImage(lb, c.cx - c.w / 2, c.cy - c.h / 2);
@@ -172,8 +168,8 @@ class BlazeFaceDetector final : public FaceDetector {
     return d;
   }
 
-  NetPool nets_;                    // "back", 256x256
-  std::unique_ptr<NetPool> front_;  // "front", 128x128; null when turned off
+  std::unique_ptr<BlazeFaceNet> nets_;   // "back", 256x256
+  std::unique_ptr<BlazeFaceNet> front_;  // "front", 128x128; null when turned off
   BlazeFaceOptions opts_;
   std::vector<Anchor> anchors_;
 };
@@ -201,16 +197,21 @@ Result<std::unique_ptr<FaceDetector>> CreateBlazeFaceDetector(const BlazeFaceOpt
   const auto unit = [](float v) { return v >= 0 && v <= 1; };
   if (!unit(opts.min_score) || !unit(opts.front_min_score) || !unit(opts.nms_iou) ||
       !unit(opts.front_confident_score) || !unit(opts.front_small_face) ||
-      !unit(opts.front_accept_face) ||
-      !unit(opts.closeup_min_score) || !unit(opts.closeup_fraction) || opts.max_faces < 1) {
+      !unit(opts.front_accept_face) || !unit(opts.closeup_min_score) ||
+      !unit(opts.closeup_fraction) || opts.max_faces < 1) {
     return Status::InvalidArgument("BlazeFace options out of range");
   }
-  try {
-    return std::unique_ptr<FaceDetector>(std::make_unique<BlazeFaceDetector>(opts, front));
-  } catch (const cv::Exception& e) {
-    return Status::InvalidArgument("BlazeFace: cannot load " + opts.model_path +
-                                   (front.empty() ? "" : " or " + front) + ": " + e.what());
+  auto back_net = BlazeFaceNet::Create(opts.model_path, opts.backend, opts.net_copies);
+  if (!back_net.ok())
+    return Status(back_net.status().code(), "BlazeFace: " + back_net.status().message());
+  std::unique_ptr<BlazeFaceNet> front_net;
+  if (!front.empty()) {
+    auto f = BlazeFaceNet::Create(front, opts.backend, opts.net_copies);
+    if (!f.ok()) return Status(f.status().code(), "BlazeFace front: " + f.status().message());
+    front_net = std::move(f).value();
   }
+  return std::unique_ptr<FaceDetector>(
+      std::make_unique<BlazeFaceDetector>(opts, std::move(back_net).value(), std::move(front_net)));
 }
 
 }  // namespace moodtune

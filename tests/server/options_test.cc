@@ -28,6 +28,7 @@ TEST(ServerOptionsTest, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(o.face_model, BlazeFaceOptions{}.model_path);
   EXPECT_EQ(o.emotion_model, ClassifierOptions{}.model_path);
   EXPECT_EQ(o.emotion_backend, ClassifierOptions{}.backend);
+  EXPECT_EQ(o.face_backend, BlazeFaceOptions{}.backend);
   // Security defaults (SECURITY.md): open API, no rate limit, no cross-origin callers,
   // /metrics open to whoever reaches the port, annotated images kept in memory.
   EXPECT_EQ(o.api_keys_sha256, "");
@@ -55,6 +56,18 @@ TEST(ServerOptionsTest, EmotionBackendIsValidated) {
   const Status s = ValidateOptions(o);
   EXPECT_TRUE(s.IsInvalidArgument());
   EXPECT_NE(s.message().find("emotion_backend"), std::string::npos);
+}
+
+TEST(ServerOptionsTest, FaceBackendIsValidated) {
+  ServerOptions o;
+  for (const char* ok : {"auto", "opencv", "onednn"}) {
+    o.face_backend = ok;
+    EXPECT_TRUE(ValidateOptions(o).ok()) << ok;
+  }
+  o.face_backend = "cuda";
+  const Status s = ValidateOptions(o);
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("face_backend"), std::string::npos);
 }
 
 TEST(ServerOptionsTest, LiveMoodOptionsAreValidated) {

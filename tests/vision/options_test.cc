@@ -24,6 +24,7 @@ TEST(VisionOptionsTest, Defaults) {
   EXPECT_FLOAT_EQ(d.front_accept_face, 0.1f);
   EXPECT_FLOAT_EQ(d.closeup_min_score, 0.4f);
   EXPECT_FLOAT_EQ(d.closeup_fraction, 0.4f);
+  EXPECT_EQ(d.backend, "auto");
   BlazeFaceOptions off;
   off.use_front = false;
   EXPECT_EQ(FrontModelPath(off), "");
