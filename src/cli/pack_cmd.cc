@@ -157,6 +157,10 @@ int RunPack(const PackOptions& o) {
 
 void AddPackCommand(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<PackOptions>();
+  // The shipped model's training packs were cut with OpenCV DNN's detector; oneDNN's boxes
+  // differ by ~1e-4 px, which moves a few 8-bit crop pixels, and scripts/train_model.sh must
+  // still reproduce the model byte for byte (docs/model_card.md).
+  opts->analyzer.detector.backend = "opencv";
   auto* sub = app.add_subcommand(
       "pack",
       "Pack an image-folder dataset into .mtpk files for the trainer (same crops as analyze)");

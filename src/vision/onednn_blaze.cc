@@ -1,12 +1,13 @@
 // oneDNN 2.x C++ API (Debian 12's libdnnl-dev 2.6), as onednn_chain.cc.
 #include "onednn_blaze.h"
 
-#include <omp.h>
+#include "onednn_util.h"
 
 #include <algorithm>
 #include <climits>
 #include <cstring>
 #include <dnnl.hpp>
+#include <exception>
 #include <string>
 #include <unordered_map>
 
@@ -118,8 +119,9 @@ void CopyShortcut(const Step& s) {
 }  // namespace
 
 struct OneDnnBlaze::Impl {
-  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
-  dnnl::stream stream{engine};
+  dnnl::engine engine;
+  dnnl::stream stream;
+  dnnl::memory scratchpad;  // this instance's, for every step (they run one after the other)
   BlazeShape input;
   std::vector<dnnl::memory> buffers;  // the activations' storage (BufferPlan)
   std::vector<dnnl::memory> tensors;  // NHWC views of the buffers, one per tensor
@@ -135,11 +137,13 @@ Result<std::unique_ptr<OneDnnBlaze>> OneDnnBlaze::Create(const BlazeGraph& graph
                                                          const OneDnnBlaze* share) {
   if (graph.steps.empty() || graph.outputs.empty())
     return Status::InvalidArgument("oneDNN BlazeFace: empty graph");
-  // Primitives fix their thread count when they are made: make them for one thread.
-  omp_set_num_threads(1);
+  const onednn::OneOmpThread one_thread;
   try {
     auto impl = std::make_unique<Impl>();
     Impl& m = *impl;
+    m.engine = share != nullptr ? share->impl_->engine : dnnl::engine(dnnl::engine::kind::cpu, 0);
+    m.stream = dnnl::stream(m.engine);
+    onednn::Scratchpad scratch;
     m.input = graph.input;
     m.outputs = graph.outputs;
     const BufferPlan plan = PlanBuffers(graph);
@@ -162,7 +166,8 @@ Result<std::unique_ptr<OneDnnBlaze>> OneDnnBlaze::Create(const BlazeGraph& graph
             dnnl::pooling_forward::desc(
                 dnnl::prop_kind::forward_inference, dnnl::algorithm::pooling_max, src.get_desc(),
                 dst.get_desc(), {k.stride_h, k.stride_w}, {k.kernel_h, k.kernel_w}, {0, 0}, {0, 0}),
-            m.engine);
+            onednn::UserScratchpad(), m.engine);
+        scratch.Need(pd.scratchpad_desc());
         m.steps.push_back({dnnl::pooling_forward(pd), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}}});
         continue;
       }
@@ -173,7 +178,7 @@ Result<std::unique_ptr<OneDnnBlaze>> OneDnnBlaze::Create(const BlazeGraph& graph
       dnnl::post_ops ops;
       if (s.residual >= 0) ops.append_sum(1.f);
       if (s.relu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-      dnnl::primitive_attr attr;
+      dnnl::primitive_attr attr = onednn::UserScratchpad();
       attr.set_post_ops(ops);
       dnnl::memory bias;
       if (!s.bias.empty()) {
@@ -188,6 +193,7 @@ Result<std::unique_ptr<OneDnnBlaze>> OneDnnBlaze::Create(const BlazeGraph& graph
               s.bias.empty() ? dnnl::memory::desc() : bias.get_desc(), dst.get_desc(),
               {k.stride_h, k.stride_w}, {k.pad_t, k.pad_l}, {k.pad_b, k.pad_r}),
           attr, m.engine);
+      scratch.Need(pd.scratchpad_desc());
       const std::size_t at = m.weights.size();
       dnnl::memory weights;
       if (share != nullptr && at < share->impl_->weights.size() &&
@@ -216,9 +222,13 @@ Result<std::unique_ptr<OneDnnBlaze>> OneDnnBlaze::Create(const BlazeGraph& graph
       m.steps.push_back(std::move(step));
     }
     m.stream.wait();
+    m.scratchpad = scratch.Make(m.engine);
+    for (Step& step : m.steps) step.args[DNNL_ARG_SCRATCHPAD] = m.scratchpad;
     return std::unique_ptr<OneDnnBlaze>(new OneDnnBlaze(std::move(impl)));
   } catch (const dnnl::error& e) {
     return Status::Unsupported(std::string("oneDNN: ") + e.what());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("oneDNN BlazeFace: ") + e.what());
   }
 }
 
@@ -228,7 +238,7 @@ Result<std::vector<cv::Mat>> OneDnnBlaze::Run(const cv::Mat& input) {
   if (input.type() != CV_32F || !input.isContinuous() || input.dims != 4 ||
       !std::equal(std::begin(want), std::end(want), input.size.p))
     return Status::InvalidArgument("oneDNN BlazeFace: input blob has the wrong shape");
-  omp_set_num_threads(1);  // this thread's OpenMP setting; see the header
+  const onednn::OneOmpThread one_thread;
   try {
     std::memcpy(m.tensors[0].get_data_handle(), input.ptr<float>(), input.total() * sizeof(float));
     for (const Step& s : m.steps) {
@@ -239,17 +249,19 @@ Result<std::vector<cv::Mat>> OneDnnBlaze::Run(const cv::Mat& input) {
       s.prim.execute(m.stream, s.args);
     }
     m.stream.wait();
+    std::vector<cv::Mat> out;
+    for (const BlazeOutput& o : m.outputs) {
+      cv::Mat mat(static_cast<int>(o.dims.size()), o.dims.data(), CV_32F);
+      std::memcpy(mat.ptr<float>(), m.tensors[static_cast<std::size_t>(o.tensor)].get_data_handle(),
+                  mat.total() * sizeof(float));
+      out.push_back(std::move(mat));
+    }
+    return out;
   } catch (const dnnl::error& e) {
     return Status::Internal(std::string("oneDNN: ") + e.what());
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("oneDNN BlazeFace: ") + e.what());
   }
-  std::vector<cv::Mat> out;
-  for (const BlazeOutput& o : m.outputs) {
-    cv::Mat mat(static_cast<int>(o.dims.size()), o.dims.data(), CV_32F);
-    std::memcpy(mat.ptr<float>(), m.tensors[static_cast<std::size_t>(o.tensor)].get_data_handle(),
-                mat.total() * sizeof(float));
-    out.push_back(std::move(mat));
-  }
-  return out;
 }
 
 }  // namespace moodtune

@@ -1,7 +1,7 @@
 // oneDNN 2.x C++ API (Debian 12's libdnnl-dev 2.6).
 #include "onednn_chain.h"
 
-#include <omp.h>
+#include "onednn_util.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,27 +24,8 @@ struct Step {
   std::unordered_map<int, dnnl::memory> args;
 };
 
-// This thread's OpenMP thread count is 1 while it lives, then what it was. Primitives fix
-// their thread count when they are made, and reorders and pools read it when they run.
-class OneOmpThread {
- public:
-  OneOmpThread() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~OneOmpThread() { omp_set_num_threads(saved_); }
-  OneOmpThread(const OneOmpThread&) = delete;
-  OneOmpThread& operator=(const OneOmpThread&) = delete;
-
- private:
-  int saved_;
-};
-
-// Every primitive takes its scratchpad from the caller: with oneDNN's default ("library")
-// mode some kernels (e.g. the gemm convolution picked without AVX2) use a scratchpad owned by
-// the thread that made the primitive, and crash when another thread runs it.
-dnnl::primitive_attr UserScratchpad() {
-  dnnl::primitive_attr attr;
-  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  return attr;
-}
+using onednn::OneOmpThread;
+using onednn::UserScratchpad;
 
 }  // namespace
 
@@ -59,11 +40,9 @@ struct OneDnnChain::Impl {
   std::vector<int> input_shape;       // N, C, H, W
   cv::Mat dense_weights, dense_bias;
   bool softmax = false;
-  std::size_t scratch_bytes = 0;
+  onednn::Scratchpad scratch;
 
-  void Need(const dnnl::memory::desc& scratch) {
-    scratch_bytes = std::max(scratch_bytes, scratch.get_size());
-  }
+  void Need(const dnnl::memory::desc& d) { scratch.Need(d); }
   void Add(dnnl::primitive prim, std::unordered_map<int, dnnl::memory> args) {
     steps.push_back({std::move(prim), std::move(args)});
   }
@@ -177,10 +156,7 @@ Result<std::unique_ptr<OneDnnChain>> OneDnnChain::Create(const ConvChain& chain,
     impl->stream.wait();
     if (chain.dense_weights.cols != c) return Status::InvalidArgument("oneDNN chain: dense size");
     // One scratchpad for all steps: they run one after the other.
-    impl->scratchpad = dnnl::memory(
-        dnnl::memory::desc({static_cast<dnnl::memory::dim>(std::max<std::size_t>(impl->scratch_bytes, 1))},
-                           Type::u8, Tag::x),
-        impl->engine);
+    impl->scratchpad = impl->scratch.Make(impl->engine);
     for (Step& step : impl->steps) step.args[DNNL_ARG_SCRATCHPAD] = impl->scratchpad;
     impl->dense_weights = chain.dense_weights;
     impl->dense_bias = chain.dense_bias;
