@@ -23,8 +23,8 @@ inline constexpr const char* kMediaLibraryName = "libmoodtune_media.so";
 struct MediaOptions {
   // The media library to load. "" = kMediaLibraryName next to the executable, then in the
   // install's library folder beside it (<bin>/../lib/moodtune/), then wherever the dynamic
-  // loader finds it (LD_LIBRARY_PATH, the executable's RUNPATH). A path given here is the
-  // only place looked at.
+  // loader finds the bare name (LD_LIBRARY_PATH, ld.so.cache). A path given here is the only
+  // place looked at.
   std::string library;
 };
 

@@ -29,7 +29,8 @@ struct Api {
   std::uint32_t version;     // kVersion
   std::uint32_t has_camera;  // 1 when built with MOODTUNE_WITH_CAMERA
   // cv::imdecode with IMREAD_COLOR (8-bit BGR) or IMREAD_GRAYSCALE, EXIF orientation
-  // applied as OpenCV does. *out is left empty on failure.
+  // applied as OpenCV does. Streams OpenCV would give to its DICOM codec (GDCM, which aborts
+  // on malformed input) are refused. *out is left empty on failure.
   int (*decode)(const std::uint8_t* data, std::size_t size, int mode, cv::Mat* out, char* err,
                 std::size_t err_size);
   // cv::imencode(ext, image) with OpenCV's default parameters into *out.

@@ -2,6 +2,7 @@
 // media_abi.h, so that the `moodtune` binary links neither. Built with hidden visibility;
 // only the entry point is exported.
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <opencv2/core.hpp>
@@ -32,10 +33,22 @@ std::string Describe(std::exception_ptr e) {
   }
 }
 
+// cv::imdecode hands a stream to the first codec whose signature matches. Every format we
+// accept is identified by its first bytes, except DICOM ("DICM" at byte 128): a WebP whose
+// header libwebp rejects fell through to GDCM, which abort()s on malformed data (found by
+// fuzz/image_decode_fuzzer.cc; the process died, the server with it). Nothing we read is
+// DICOM, so such streams are refused before OpenCV sees them.
+bool ClaimedByDicom(const std::uint8_t* data, std::size_t size) {
+  return size >= 132 && std::memcmp(data + 128, "DICM", 4) == 0;
+}
+
 int Decode(const std::uint8_t* data, std::size_t size, int mode, cv::Mat* out, char* err,
            std::size_t err_size) noexcept {
   try {
     out->release();
+    if (ClaimedByDicom(data, size)) {
+      return Fail(err, err_size, "undecodable image data (a DICOM signature at byte 128)");
+    }
     // A Mat header over the caller's bytes; imdecode does not write to it.
     const cv::Mat buf(1, static_cast<int>(size), CV_8UC1, const_cast<std::uint8_t*>(data));
     *out = cv::imdecode(buf, mode == kDecodeGray ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);

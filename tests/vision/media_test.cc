@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -88,6 +89,29 @@ TEST(MediaTest, ALibraryWithoutTheEntryPointIsRefused) {
   EXPECT_TRUE(r.status().IsUnavailable());
   EXPECT_NE(r.status().message().find("no moodtune_media_api_v1"), std::string::npos)
       << r.status().ToString();
+}
+
+// Found by fuzz/image_decode_fuzzer.cc (issue 12's run): a header that probes as WebP but
+// that libwebp rejects made cv::imdecode try its other codecs; "DICM" at byte 128 selected
+// GDCM, which abort()ed the process (the server too: any upload). Refused before OpenCV now.
+// The fuzzer's input, fuzz/corpus/image_decode/webp_falls_through_to_gdcm.webp.
+TEST(MediaTest, FuzzWebpThatFallsThroughToGdcmIsRefusedNotAborted) {
+  Bytes b(141, 0);
+  const Bytes head = {'R', 'I', 'F', 'F', 0x3E, 0,   0,   0,   'W',
+                      'E', 'B', 'P', 'V', 'P',  '8', 'X', 0x32};
+  std::copy(head.begin(), head.end(), b.begin());
+  b[54] = 0x3B;
+  const Bytes mid = {0x5A, 0xAE, 0x3A, 0x00, 0x50, 0x61};
+  std::copy(mid.begin(), mid.end(), b.begin() + 106);
+  const Bytes tail = {0xFF, 0xD8, 0xFF, 0x31, 0xD0, 'D',  'I',  'C',  'M',
+                      0x01, 0x00, 0x9D, 0x01, 0x53, 0x56, 0x4C, 0xC0, 0x00};
+  std::copy(tail.begin(), tail.end(), b.begin() + 123);
+  ASSERT_EQ(std::string(b.begin() + 128, b.begin() + 132), "DICM");
+  for (bool gray : {false, true}) {
+    auto img = gray ? DecodeImageGray(b) : DecodeImage(b);
+    ASSERT_FALSE(img.ok());
+    EXPECT_TRUE(img.status().IsInvalidArgument()) << img.status().ToString();
+  }
 }
 
 TEST(MediaTest, CandidatesAreNextToTheExecutableThenTheInstallThenTheLoader) {
