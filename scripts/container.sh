@@ -8,8 +8,9 @@
 #      `buildah run --isolation chroot` inside a private network namespace (unshare -n), so
 #      the CMD's 0.0.0.0:8000 is bound there only and never on this machine's interfaces;
 #   4. checks: GET /readyz is 200, one POST /recommend with a face photo answers with a face
-#      and tracks; then the server is stopped and image size, build time and time to ready
-#      are printed.
+#      and tracks, and a blank PNG is decoded (422 no_face, not 503: PNG goes through
+#      libmoodtune_media.so, which the image must hold where the binary looks, issue 12); then
+#      the server is stopped and image size, build time and time to ready are printed.
 # Usage: scripts/container.sh [--rebuild-base] [--no-build] [--image NAME]
 #   --rebuild-base  make the base image again even when buildah has one by that name
 #   --no-build      check the image already built (skip buildah bud)
@@ -173,7 +174,23 @@ faces=$(jq '[.faces[]? | select(.box | length == 4)] | length' "$tmp/recommend.j
           echo 0)
 tracks=$(jq '[.recommendations[]? | select(.title)] | length' "$tmp/recommend.json" 2>/dev/null ||
            echo 0)
+# A blank 64x48 grey PNG (python3's zlib; no OpenCV on this side).
+python3 - "$tmp/blank.png" <<'PY'
+import struct, sys, zlib
+w, h = 64, 48
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+raw = b"".join(b"\x00" + b"\x80" * (3 * w) for _ in range(h))
+png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+       chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+open(sys.argv[1], "wb").write(png)
+PY
+png_code=$(in_ns curl -s -o "$tmp/png.json" -w '%{http_code}' \
+  -F "files=@$tmp/blank.png;type=image/png" "http://127.0.0.1:$port/recommend")
+png_error=$(jq -r '.error.code // "none"' "$tmp/png.json" 2>/dev/null || echo "?")
 [ "$rec_code" = 200 ] || { echo "container: POST /recommend answered $rec_code" >&2; fail=1; }
+[ "$png_code" = 422 ] && [ "$png_error" = no_face ] ||
+  { echo "container: a PNG answered $png_code: $(head -c 300 "$tmp/png.json")" >&2; fail=1; }
 [ "$faces" -ge 1 ] || { echo "container: no face in the answer" >&2; fail=1; }
 [ "$tracks" -ge 1 ] || { echo "container: no tracks in the answer" >&2; fail=1; }
 [ "$server_uid" = 10001 ] || { echo "container: the server runs as uid $server_uid" >&2; fail=1; }
@@ -196,5 +213,6 @@ echo "server: uid $server_uid, listening on $listen (container network namespace
 echo "readyz: $(head -c 300 "$tmp/readyz.json")"
 echo "HEALTHCHECK: fails with no server: $health_down; passes when ready: $health_up"
 echo "POST /recommend ($(basename "$photo")): HTTP $rec_code in $rec_time s, faces $faces, tracks $tracks"
+echo "POST /recommend (blank PNG, through libmoodtune_media.so): HTTP $png_code $png_error"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 [ "$fail" = 0 ] && echo "container: OK" || { echo "container: FAILED" >&2; exit 1; }

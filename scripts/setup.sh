@@ -22,6 +22,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl python3
   libopencv-dev libdnnl-dev libtorch-dev libonnx-dev libprotobuf-dev
   libcpp-httplib-dev libboost1.81-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
+  libturbojpeg0-dev
   libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev chromium wrk
   clang-14 libclang-rt-14-dev libyaml-cpp-dev postgresql libpqxx-dev
   gcc-xtensa-lx106 picolibc-xtensa-lx106-elf

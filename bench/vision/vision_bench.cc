@@ -119,6 +119,44 @@ void BM_DecodeJpeg640x480(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeJpeg640x480)->Unit(benchmark::kMillisecond);
 
+// The server's inputs (bench/server/matrix.sh): dlib's 2009_004587.jpg scaled to cover WxH and
+// centre-cropped, JPEG quality 90, as tests/web/face_fixture makes them.
+std::vector<std::uint8_t> FixtureJpeg(int w, int h) {
+  const cv::Mat img = cv::imread("/usr/share/doc/libdlib19.1/examples/faces/2009_004587.jpg");
+  if (img.empty()) return {};
+  const double s = std::max(double(w) / img.cols, double(h) / img.rows);
+  cv::Mat scaled;
+  cv::resize(img, scaled, {}, s, s, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  std::vector<std::uint8_t> jpeg;
+  cv::imencode(".jpg", scaled(cv::Rect((scaled.cols - w) / 2, (scaled.rows - h) / 2, w, h)), jpeg,
+               {cv::IMWRITE_JPEG_QUALITY, 90});
+  return jpeg;
+}
+
+// reduced:0 is DecodeImage (full size); reduced:1 is what POST /recommend does,
+// DecodeImageReduced with the server's kMinDecodeSide (1024).
+void BM_DecodeFixtureJpeg(benchmark::State& state) {
+  const auto jpeg = FixtureJpeg(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  if (jpeg.empty()) {
+    state.SkipWithError("missing photo (libdlib-dev)");
+    return;
+  }
+  const bool reduced = state.range(2) != 0;
+  for (auto _ : state) {
+    if (reduced) {
+      benchmark::DoNotOptimize(DecodeImageReduced(jpeg, {}, 1024));
+    } else {
+      benchmark::DoNotOptimize(DecodeImage(jpeg));
+    }
+  }
+}
+BENCHMARK(BM_DecodeFixtureJpeg)
+    ->ArgNames({"w", "h", "reduced"})
+    ->Args({640, 480, 0})
+    ->Args({4032, 3024, 0})
+    ->Args({4032, 3024, 1})
+    ->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace moodtune
 

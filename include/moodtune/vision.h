@@ -1,6 +1,7 @@
 // Vision: decode photos, find faces (BlazeFace), align them, classify their emotion (our own
 // CNN, ONNX via OpenCV DNN), and draw the result.
-// Thread-safety: DecodeImage/AlignFace/Annotate are pure. FaceDetector, EmotionClassifier and
+// Thread-safety: AlignFace/Annotate are pure; the decoders may be called from any thread (the
+// first PNG/BMP/WebP loads the media library, once). FaceDetector, EmotionClassifier and
 // Analyzer are safe to call concurrently from several threads (they guard their nets).
 #pragma once
 
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "moodtune/emotion.h"
+#include "moodtune/media.h"
 #include "moodtune/status.h"
 
 namespace moodtune {
@@ -42,16 +44,23 @@ struct Face {
 
 struct DecodeOptions {
   std::int64_t max_pixels = 40'000'000;  // refuse images above this (decompression bombs)
+  MediaOptions media;  // where PNG/BMP/WebP decoding is loaded from (moodtune/media.h)
 };
 
-// Decodes JPEG/PNG/BMP/WebP bytes into 8-bit BGR, honouring EXIF orientation; gray and
-// RGBA inputs are converted. Checks the header's dimensions against max_pixels before the
-// full decode. InvalidArgument for empty/undecodable bytes, ResourceExhausted for too many
-// pixels.
+// Decodes JPEG/PNG/BMP/WebP bytes into 8-bit BGR, honouring EXIF orientation; gray, CMYK
+// and RGBA inputs are converted. Checks the header's dimensions against max_pixels before
+// the full decode. JPEG is decoded in the process (libjpeg-turbo); PNG, BMP and WebP by
+// OpenCV in the media library, loaded on the first such image. InvalidArgument for
+// empty/undecodable/truncated bytes, ResourceExhausted for too many pixels, Unavailable
+// for a PNG/BMP/WebP when the media library cannot be loaded.
 Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& opts = {});
-// A JPEG decoded at a reduced scale (libjpeg's DCT scaling through IMREAD_REDUCED_*), when
-// the full size is not needed. `scale` maps its pixels back to the original's: original =
-// decoded * scale. width/height are the original's, after EXIF orientation.
+// As DecodeImage, but 8-bit gray (CV_8UC1): libjpeg's own luma for JPEG, OpenCV's
+// IMREAD_GRAYSCALE for the others (what the device simulator's on-device path reads).
+Result<cv::Mat> DecodeImageGray(std::span<const std::uint8_t> bytes,
+                                const DecodeOptions& opts = {});
+// A JPEG decoded at a reduced scale (libjpeg-turbo's DCT scaling), when the full size is not
+// needed. `scale` maps its pixels back to the original's: original = decoded * scale.
+// width/height are the original's, after EXIF orientation.
 struct ReducedImage {
   cv::Mat bgr;
   double scale = 1;

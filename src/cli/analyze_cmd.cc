@@ -10,7 +10,6 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -158,15 +157,10 @@ int RunAnalyze(const AnalyzeOptions& o) {
     }
     if (!o.annotate_dir.empty()) {
       const fs::path out = AnnotatedName(o.annotate_dir, path, &used_names);
-      std::string error = "cannot write annotated image " + out.string();
-      bool written = false;
-      try {
-        written = cv::imwrite(out.string(), Annotate(*img, *faces));
-      } catch (const cv::Exception& e) {
-        error += std::string(": ") + e.what();
-      }
-      if (!written) {
-        fail(path, error);
+      // JPEG in the process; PNG and the rest through the media library (moodtune/media.h).
+      const Status written = WriteImageFile(out.string(), Annotate(*img, *faces), o.decode.media);
+      if (!written.ok()) {
+        fail(path, "cannot write annotated image " + written.message());
         continue;
       }
       if (!o.json) std::printf("%s: annotated -> %s\n", path.c_str(), out.string().c_str());

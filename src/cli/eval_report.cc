@@ -3,8 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "moodtune/media.h"
 
 namespace moodtune::cli {
 namespace {
@@ -102,9 +103,10 @@ Status WriteEvalReport(const std::string& dir, const ConfusionMatrix& m,
   if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
   const std::string png = dir + "/confusion.png", md = dir + "/per_class.md";
   try {
-    if (!cv::imwrite(png, RenderConfusion(m, labels, title)))
-      return Status::Unavailable("cannot write " + png);
-  } catch (const cv::Exception& e) {
+    // PNG through the media library (moodtune/media.h), loaded here on first need.
+    const Status written = WriteImageFile(png, RenderConfusion(m, labels, title));
+    if (!written.ok()) return Status::Unavailable("cannot write " + written.message());
+  } catch (const cv::Exception& e) {  // drawing (RenderConfusion)
     return Status::Unavailable("cannot write " + png + ": " + e.what());
   }
   std::ofstream out(md);

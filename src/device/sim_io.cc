@@ -7,11 +7,10 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#ifdef MOODTUNE_WITH_CAMERA
-#include <opencv2/videoio.hpp>
-#endif
+
+#include "moodtune/media.h"
+#include "moodtune/vision.h"
 
 namespace moodtune::device_sim {
 namespace {
@@ -39,30 +38,31 @@ class FolderSource : public FrameSource {
   std::size_t next_ = 0;
 };
 
-#ifdef MOODTUNE_WITH_CAMERA
 class CameraSource : public FrameSource {
  public:
-  explicit CameraSource(std::unique_ptr<cv::VideoCapture> cap, std::string device)
-      : cap_(std::move(cap)), device_(std::move(device)) {}
+  CameraSource(std::unique_ptr<Camera> camera, std::string device)
+      : camera_(std::move(camera)), device_(std::move(device)) {}
   bool Next(std::vector<std::uint8_t>* jpeg, std::string* name) override {
+    auto frame = camera_->Read();
+    if (!frame.ok()) return false;
+    cv::Mat img = *frame;
     try {
-      cv::Mat frame;
-      if (!cap_->read(frame) || frame.empty()) return false;
       // The ESP32-CAM sends VGA JPEGs; match that so the service sees what a device sends.
-      if (frame.cols > 640) cv::resize(frame, frame, {640, frame.rows * 640 / frame.cols});
-      if (!cv::imencode(".jpg", frame, *jpeg, {cv::IMWRITE_JPEG_QUALITY, 80})) return false;
-      *name = device_;
-      return true;
+      if (img.cols > 640) cv::resize(img, img, {640, img.rows * 640 / img.cols});
     } catch (const cv::Exception&) {
       return false;
     }
+    auto bytes = EncodeJpeg(img, 80);
+    if (!bytes.ok()) return false;
+    *jpeg = std::move(bytes).value();
+    *name = device_;
+    return true;
   }
 
  private:
-  std::unique_ptr<cv::VideoCapture> cap_;
+  std::unique_ptr<Camera> camera_;
   std::string device_;
 };
-#endif
 
 bool IsJpegName(const fs::path& p) {
   std::string ext = p.extension().string();
@@ -90,20 +90,11 @@ Result<std::unique_ptr<FrameSource>> OpenImageFolder(const fs::path& dir) {
 }
 
 Result<std::unique_ptr<FrameSource>> OpenCamera(const std::string& device) {
-#ifdef MOODTUNE_WITH_CAMERA
-  try {
-    auto cap = std::make_unique<cv::VideoCapture>(device, cv::CAP_V4L2);
-    if (!cap->isOpened()) return Status::InvalidArgument("cannot open camera " + device);
-    cap->set(cv::CAP_PROP_FRAME_WIDTH, 640);
-    cap->set(cv::CAP_PROP_FRAME_HEIGHT, 480);
-    return std::unique_ptr<FrameSource>(std::make_unique<CameraSource>(std::move(cap), device));
-  } catch (const cv::Exception& e) {
-    return Status::InvalidArgument("cannot open camera " + device + ": " + e.what());
-  }
-#else
-  return Status::InvalidArgument("cannot open camera " + device +
-                                  ": this build has no camera support (MOODTUNE_WITH_CAMERA=OFF)");
-#endif
+  // OpenCV's videoio, in libmoodtune_media.so: loaded only when a camera is asked for.
+  auto camera = OpenVideoCamera(device, 640, 480);
+  if (!camera.ok()) return camera.status();
+  return std::unique_ptr<FrameSource>(
+      std::make_unique<CameraSource>(std::move(camera).value(), device));
 }
 
 LinuxDeviceIo::LinuxDeviceIo(device::ServerUrl url, std::unique_ptr<FrameSource> source,
@@ -120,20 +111,16 @@ bool LinuxDeviceIo::Capture(device::Frame* out) {
 }
 
 bool LinuxDeviceIo::DecodeGray(const device::Frame& frame, device::GrayImage* out) {
-  try {
-    const cv::Mat bytes(1, static_cast<int>(frame.len), CV_8UC1, const_cast<std::uint8_t*>(frame.data));
-    const cv::Mat g = cv::imdecode(bytes, cv::IMREAD_GRAYSCALE);
-    if (g.empty() || g.cols > 65535 || g.rows > 65535) return false;
-    gray_.resize(g.total());
-    for (int y = 0; y < g.rows; ++y) std::memcpy(gray_.data() + y * g.cols, g.ptr(y), g.cols);
-    out->pixels = gray_.data();
-    out->width = static_cast<std::uint16_t>(g.cols);
-    out->height = static_cast<std::uint16_t>(g.rows);
-    out->stride = static_cast<std::uint32_t>(g.cols);
-    return true;
-  } catch (const cv::Exception&) {
-    return false;
-  }
+  // libjpeg's luma through libjpeg-turbo, as OpenCV's IMREAD_GRAYSCALE gave it.
+  auto g = DecodeImageGray({frame.data, frame.len});
+  if (!g.ok() || g->cols > 65535 || g->rows > 65535) return false;
+  gray_.resize(g->total());
+  for (int y = 0; y < g->rows; ++y) std::memcpy(gray_.data() + y * g->cols, g->ptr(y), g->cols);
+  out->pixels = gray_.data();
+  out->width = static_cast<std::uint16_t>(g->cols);
+  out->height = static_cast<std::uint16_t>(g->rows);
+  out->stride = static_cast<std::uint32_t>(g->cols);
+  return true;
 }
 
 device::HttpReply LinuxDeviceIo::Post(const device::UploadRequest& req, char* body,

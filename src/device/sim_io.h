@@ -48,8 +48,9 @@ class LinuxDeviceIo final : public device::DeviceIo {
   bool Capture(device::Frame* out) override;
   void ReleaseFrame() override {}
   device::HttpReply Post(const device::UploadRequest& req, char* body, std::size_t cap) override;
-  // The JPEG decoded to gray as device_int8_eval decodes the dev photos (OpenCV,
-  // IMREAD_GRAYSCALE), so the simulator's on-device read is the measured path.
+  // The JPEG decoded to gray as device_int8_eval decodes the dev photos (OpenCV's
+  // IMREAD_GRAYSCALE: libjpeg's luma, which DecodeImageGray gives through libjpeg-turbo), so
+  // the simulator's on-device read is the measured path.
   bool DecodeGray(const device::Frame& frame, device::GrayImage* out) override;
   void SetLed(device::Rgb color) override { led_ = color; }
   std::uint32_t Random() override { return rng_(); }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "image_store.h"
@@ -71,9 +70,9 @@ std::string RenderAnnotated(std::string_view source, std::vector<Face> faces,
       cv::resize(*img, shown, {}, s, s, cv::INTER_AREA);
       ScaleFaces(faces, static_cast<float>(s));
     }
-    std::vector<std::uint8_t> jpeg;
-    cv::imencode(".jpg", Annotate(shown, faces), jpeg, {cv::IMWRITE_JPEG_QUALITY, jpeg_quality});
-    return std::string(jpeg.begin(), jpeg.end());
+    auto jpeg = EncodeJpeg(Annotate(shown, faces), jpeg_quality);
+    if (!jpeg.ok()) return "";
+    return std::string(jpeg->begin(), jpeg->end());
   } catch (const cv::Exception&) {
     return "";
   }

@@ -1,20 +1,37 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 
+#include "exif.h"
 #include "image_header.h"
+#include "jpeg_codec.h"
+#include "media_loader.h"
 #include "moodtune/vision.h"
 
 namespace moodtune {
 
 namespace {
-// Decodes `bytes`, whose header the caller has probed, shrunk by `reduce` (1, 2, 4 or 8).
+
+const char* FormatName(ImageFormat f) {
+  switch (f) {
+    case ImageFormat::kJpeg:
+      return "JPEG";
+    case ImageFormat::kPng:
+      return "PNG";
+    case ImageFormat::kBmp:
+      return "BMP";
+    case ImageFormat::kWebp:
+      return "WebP";
+  }
+  return "image";
+}
+
+// Decodes `bytes`, whose header the caller has probed, shrunk by `reduce` (1, 2, 4 or 8;
+// JPEG only), to BGR or gray, upright by its EXIF orientation.
 Result<cv::Mat> Decode(std::span<const std::uint8_t> bytes, const ImageHeader& header,
-                       const DecodeOptions& opts, int reduce) {
+                       const DecodeOptions& opts, int reduce, bool gray) {
   // The pixel limit is checked on the header so a bomb never reaches the decoder.
   // Divided, not multiplied: PNG sizes are 32-bit, so width * height can overflow int64
   // (found by fuzz/image_decode_fuzzer.cc). The probe guarantees both are > 0.
@@ -25,30 +42,35 @@ Result<cv::Mat> Decode(std::span<const std::uint8_t> bytes, const ImageHeader& h
   }
   // libjpeg "succeeds" on a cut-off stream, filling the rest with grey; refuse instead.
   if (!header.complete) return Status::InvalidArgument("truncated image data");
+  if (header.format != ImageFormat::kJpeg) {
+    // OpenCV's imdecode in the media library: EXIF applied there as it always was.
+    return MediaDecode(bytes, gray, FormatName(header.format), opts.media);
+  }
+  // Issue 12: JPEG (phones, the web page, the ESP32-CAM) through libjpeg-turbo in the process.
+  auto img = DecodeJpeg(bytes, {reduce, gray, opts.max_pixels});
+  if (!img.ok()) return img.status();
   try {
-    // A Mat header over the caller's bytes; imdecode does not write to it.
-    const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8UC1,
-                      const_cast<std::uint8_t*>(bytes.data()));
-    // IMREAD_COLOR: 8-bit BGR out of gray/RGBA/16-bit inputs, and (OpenCV >= 3.1, checked by
-    // image_decode_test's EXIF cases on 4.6) the EXIF orientation applied.
-    const int flags = reduce == 8   ? cv::IMREAD_REDUCED_COLOR_8
-                      : reduce == 4 ? cv::IMREAD_REDUCED_COLOR_4
-                      : reduce == 2 ? cv::IMREAD_REDUCED_COLOR_2
-                                    : cv::IMREAD_COLOR;
-    cv::Mat img = cv::imdecode(buf, flags);
-    if (img.empty()) return Status::InvalidArgument("undecodable image data");
-    if (img.type() != CV_8UC3) return Status::Internal("decoder returned an unexpected type");
-    return img;
+    return ApplyExifOrientation(*img, JpegExifOrientation(bytes));
   } catch (const cv::Exception& e) {
-    return Status::InvalidArgument(std::string("undecodable image data: ") + e.what());
+    return Status::Internal(std::string("cannot orient the image: ") + e.what());
   }
 }
+
+Result<cv::Mat> ProbeAndDecode(std::span<const std::uint8_t> bytes, const DecodeOptions& opts,
+                               bool gray) {
+  Result<ImageHeader> header = ProbeImageHeader(bytes);
+  if (!header.ok()) return header.status();
+  return Decode(bytes, *header, opts, 1, gray);
+}
+
 }  // namespace
 
 Result<cv::Mat> DecodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
-  Result<ImageHeader> header = ProbeImageHeader(bytes);
-  if (!header.ok()) return header.status();
-  return Decode(bytes, *header, opts, 1);
+  return ProbeAndDecode(bytes, opts, false);
+}
+
+Result<cv::Mat> DecodeImageGray(std::span<const std::uint8_t> bytes, const DecodeOptions& opts) {
+  return ProbeAndDecode(bytes, opts, true);
 }
 
 Result<ReducedImage> DecodeImageReduced(std::span<const std::uint8_t> bytes,
@@ -58,14 +80,16 @@ Result<ReducedImage> DecodeImageReduced(std::span<const std::uint8_t> bytes,
   const int long_side = static_cast<int>(std::max(header->width, header->height));
   int reduce = 1;
   if (header->format == ImageFormat::kJpeg && min_long_side > 0) {
+    // Powers of two only (libjpeg-turbo also offers 3/8, 5/8, ...): the detector's input
+    // and figures stay those of the OpenCV decoder this replaced.
     for (int k : {8, 4, 2}) {
-      if (long_side / k >= min_long_side) {
+      if (long_side / k >= min_long_side && JpegCanReduceBy(k)) {
         reduce = k;
         break;
       }
     }
   }
-  auto img = Decode(bytes, *header, opts, reduce);
+  auto img = Decode(bytes, *header, opts, reduce, false);
   if (!img.ok()) return img.status();
   ReducedImage out;
   out.bgr = std::move(img).value();

@@ -194,4 +194,18 @@ TEST(DockerfileTest, Issue11HealthcheckProbesReadyz) {
   EXPECT_NE(check.find("127.0.0.1/8000"), std::string::npos) << check;
 }
 
+// Issue 12: PNG/BMP/WebP input needs libmoodtune_media.so, which the binary dlopen()s from
+// <bin>/../lib/moodtune: the image must hold it there, with its own libraries (ldd does not
+// see a dlopen()ed library from the binary).
+TEST(DockerfileTest, Issue12MediaLibraryAndItsLibrariesAreInTheImage) {
+  const std::string dockerfile = ReadText(kRoot / "Dockerfile");
+  EXPECT_NE(dockerfile.find("/rootfs/usr/local/lib/moodtune/libmoodtune_media.so"),
+            std::string::npos)
+      << "the media library is not installed beside /usr/local/bin/moodtune's ../lib/moodtune";
+  EXPECT_NE(dockerfile.find("runtime_libs.sh /build/moodtune /base-libs.txt /rootfs "
+                            "/build/libmoodtune_media.so"),
+            std::string::npos)
+      << "the media library's libraries are not copied";
+}
+
 }  // namespace

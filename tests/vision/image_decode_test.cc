@@ -189,8 +189,8 @@ Bytes ExifApp1(std::uint16_t orientation) {
 }
 
 // A real EXIF-rotated JPEG, as phones write them: pixels stored landscape, the Orientation
-// tag says how to turn them. OpenCV 4.6's imdecode (IMREAD_COLOR) applies it; this test
-// fails if that ever changes.
+// tag says how to turn them. Our decoder applies it (exif.h, as OpenCV 4.6's imdecode did;
+// jpeg_codec_test compares all eight with OpenCV).
 Bytes JpegWithOrientation(std::uint16_t orientation) {
   Bytes jpeg = Encode(".jpg", Card());
   Bytes seg = ExifApp1(orientation);

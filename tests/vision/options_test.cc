@@ -8,6 +8,7 @@ namespace {
 
 TEST(VisionOptionsTest, Defaults) {
   EXPECT_EQ(DecodeOptions{}.max_pixels, 40'000'000);
+  EXPECT_EQ(DecodeOptions{}.media.library, "");  // search beside the executable, then install
   const BlazeFaceOptions d;
   EXPECT_EQ(d.model_path, "models/blazeface/face_detection_back_256x256_barracuda.onnx");
   EXPECT_FLOAT_EQ(d.min_score, 0.6f);
