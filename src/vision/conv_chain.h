@@ -1,14 +1,15 @@
-// A plain convolution chain read out of a network that OpenCV DNN has parsed:
-//   (Conv [+ReLU] [+MaxPool])*  ->  global average pool  ->  flatten  ->  dense  ->  [softmax]
-// The emotion net (docs/model_card.md) has this shape. ReadConvChain refuses anything else,
-// so a faster backend (onednn_chain.h) runs exactly the function OpenCV DNN would run, and
-// the caller falls back to OpenCV DNN for other models.
-// Thread-safety: plain values; ReadConvChain only reads the net.
+// A plain convolution chain read from an ONNX file:
+//   (Conv [+Relu] [+MaxPool])*  ->  GlobalAveragePool  ->  Flatten  ->  Gemm  ->  [Softmax]
+// The emotion net (docs/model_card.md) has this shape. ReadConvChainFile refuses anything
+// else (another node, attribute, or wiring: each node must read the previous one's output
+// alone), so a faster backend (onednn_chain.h) runs exactly the function OpenCV DNN would
+// run, and the caller falls back to OpenCV DNN for other models.
+// Thread-safety: plain values; pure functions.
 #pragma once
 
 #include <opencv2/core.hpp>
-#include <opencv2/dnn.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "moodtune/status.h"
@@ -39,8 +40,9 @@ struct ConvChain {
   int classes() const { return dense_weights.rows; }
 };
 
-// Unsupported (naming the first layer that does not fit) for any other graph.
-Result<ConvChain> ReadConvChain(cv::dnn::Net& net);
+// Unsupported (naming the first node that does not fit) for any other graph, and when this
+// build has no libonnx; NotFound / InvalidArgument for a missing or unparsable file.
+Result<ConvChain> ReadConvChainFile(const std::string& onnx_path);
 
 // Output side of a window over `in` pixels (floor rounding, as ONNX without ceil_mode).
 int WindowOutput(int in, int kernel, int stride, int pad_begin, int pad_end);

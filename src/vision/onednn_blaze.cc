@@ -138,6 +138,7 @@ Result<std::unique_ptr<OneDnnBlaze>> OneDnnBlaze::Create(const BlazeGraph& graph
   if (graph.steps.empty() || graph.outputs.empty())
     return Status::InvalidArgument("oneDNN BlazeFace: empty graph");
   const onednn::OneOmpThread one_thread;
+  onednn::QuietJit();
   try {
     auto impl = std::make_unique<Impl>();
     Impl& m = *impl;

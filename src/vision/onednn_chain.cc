@@ -59,6 +59,7 @@ Result<std::unique_ptr<OneDnnChain>> OneDnnChain::Create(const ConvChain& chain,
   if (chain.stages.empty() || batch < 1 || height < 1 || width < 1)
     return Status::InvalidArgument("oneDNN chain: empty chain or input size");
   const OneOmpThread one_thread;
+  onednn::QuietJit();
   try {
     auto impl = std::make_unique<Impl>();
     impl->engine = share != nullptr ? share->impl_->engine : dnnl::engine(dnnl::engine::kind::cpu, 0);

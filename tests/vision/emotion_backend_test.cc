@@ -1,5 +1,5 @@
 // The emotion net's two backends (OpenCV DNN, oneDNN) compute the same function on the
-// shipped model; ReadConvChain reads the model's structure and refuses other graphs.
+// shipped model; ReadConvChainFile reads the model's structure and refuses other graphs.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -77,7 +77,7 @@ TEST_F(EmotionBackendTest, OneDnnComputesWhatOpenCvComputes) {
 // another thread ran them. Runners made here run on other threads, together.
 TEST_F(EmotionBackendTest, RunnersMadeOnOneThreadRunOnOthers) {
   cv::dnn::Net net = NetPool::Load(kModel);
-  auto chain = ReadConvChain(net);
+  auto chain = ReadConvChainFile(kModel);
   ASSERT_TRUE(chain.ok());
   auto a = OneDnnChain::Create(*chain, 1, 48, 48);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
@@ -148,8 +148,7 @@ TEST_F(EmotionBackendTest, OneDnnRefusesAGraphThatIsNotAChainAndAutoFallsBack) {
 }
 
 TEST_F(EmotionBackendTest, ReadsTheShippedModelsChain) {
-  cv::dnn::Net net = NetPool::Load(kModel);
-  auto chain = ReadConvChain(net);
+  auto chain = ReadConvChainFile(kModel);
   ASSERT_TRUE(chain.ok()) << chain.status().ToString();
   ASSERT_EQ(chain->stages.size(), 8u);  // docs/model_card.md: 8 conv layers 32-64-128-256
   EXPECT_EQ(chain->in_channels(), 1);
@@ -163,8 +162,7 @@ TEST_F(EmotionBackendTest, ReadsTheShippedModelsChain) {
 }
 
 TEST_F(EmotionBackendTest, WrongBlobShapeIsInvalidArgument) {
-  cv::dnn::Net net = NetPool::Load(kModel);
-  auto chain = ReadConvChain(net);
+  auto chain = ReadConvChainFile(kModel);
   ASSERT_TRUE(chain.ok());
   auto runner = OneDnnChain::Create(*chain, 2, 48, 48);
   ASSERT_TRUE(runner.ok()) << runner.status().ToString();
@@ -174,6 +172,15 @@ TEST_F(EmotionBackendTest, WrongBlobShapeIsInvalidArgument) {
   EXPECT_TRUE(r.status().IsInvalidArgument());
   cv::Mat two(std::vector<int>{2, 1, 48, 48}, CV_32F, cv::Scalar(0));
   EXPECT_TRUE((*runner)->Run(two).ok());
+}
+
+TEST_F(EmotionBackendTest, ChainReaderErrors) {
+  EXPECT_TRUE(ReadConvChainFile("/nonexistent.onnx").status().IsNotFound());
+  const std::string not_onnx = std::string(MOODTUNE_SOURCE_DIR) + "/CMakeLists.txt";
+  EXPECT_TRUE(ReadConvChainFile(not_onnx).status().IsInvalidArgument());
+  const Status blaze = ReadConvChainFile(kBlazeFace).status();  // a graph, not a chain
+  EXPECT_TRUE(blaze.IsUnsupported()) << blaze.ToString();
+  EXPECT_NE(blaze.message().find("not a plain conv chain"), std::string::npos);
 }
 
 TEST(WindowOutputTest, FloorsLikeOnnx) {
