@@ -28,7 +28,10 @@ if [ "${1:-}" = "--from-scratch" ]; then
   exit 0
 fi
 for split in faces-in-the-wild-train faces-in-the-wild-dev; do
-  [ -f "data/real/$split.mtpk" ] || build/moodtune pack --faces --data "$data/$split" --out data/real
+  # --face-backend opencv: the detector the shipped model's packs were cut with (its boxes
+  # differ from oneDNN's by ~1e-4 px, enough to move a few crop pixels; docs/vision.md).
+  [ -f "data/real/$split.mtpk" ] || build/moodtune pack --faces --face-backend opencv \
+    --data "$data/$split" --out data/real
 done
 mkdir -p "$run"
 build/moodtune-train import --onnx models/emotion/fer2013_base.onnx --data data/packed/train.mtpk \

@@ -156,10 +156,11 @@ int RunPack(const PackOptions& o) {
 
 void AddPackCommand(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<PackOptions>();
-  // The shipped model's training packs were cut with OpenCV DNN's detector; oneDNN's boxes
-  // differ by ~1e-4 px, which moves a few 8-bit crop pixels, and scripts/train_model.sh must
-  // still reproduce the model byte for byte (docs/model_card.md).
-  opts->analyzer.detector.backend = "opencv";
+  // The detector's backend defaults as serving's does, so a pack holds the crops the server
+  // classifies (PackCliTest.Issue10FacesPackMatchesTheServingCropExactly). The shipped
+  // model's packs were cut with OpenCV DNN's detector, whose boxes differ from oneDNN's by
+  // ~1e-4 px (a few 8-bit crop pixels): scripts/train_model.sh passes --face-backend opencv
+  // to reproduce it byte for byte.
   auto* sub = app.add_subcommand(
       "pack",
       "Pack an image-folder dataset into .mtpk files for the trainer (same crops as analyze)");
