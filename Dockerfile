@@ -20,7 +20,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config \
       libopencv-dev libcpp-httplib-dev libboost1.81-dev libssl-dev nlohmann-json3-dev \
       libsqlite3-dev libspdlog-dev libcli11-dev libpqxx-dev libturbojpeg0-dev \
-      libdnnl-dev libonnx-dev libprotobuf-dev \
+      libdnnl-dev ocl-icd-opencl-dev libonnx-dev libprotobuf-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

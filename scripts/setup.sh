@@ -20,7 +20,7 @@ done
 # Debian packages: one list, installed only when something is missing.
 packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl python3
-  libopencv-dev libdnnl-dev libtorch-dev libonnx-dev libprotobuf-dev
+  libopencv-dev libdnnl-dev ocl-icd-opencl-dev libtorch-dev libonnx-dev libprotobuf-dev
   libcpp-httplib-dev libboost1.81-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
   libturbojpeg0-dev
   libgtest-dev libgmock-dev libbenchmark-dev libdlib-dev chromium wrk
