@@ -13,9 +13,8 @@ build=${1:-build}
 runs=${2:-5}
 port=${MOODTUNE_BENCH_PORT:-8078}
 bin=${MOODTUNE_BENCH_BIN:-$build/moodtune}  # another binary of that build (before/after)
-tmp=$(mktemp -d)
-server_pid=
-trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+source bench/lib.sh
+bench_init
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ldd $bin | wc -l: $(ldd "$bin" | wc -l)"
@@ -24,25 +23,11 @@ for _ in $(seq "$runs"); do
   /usr/bin/time -f "  %e s %M KB" "$bin" --help 2>&1 >/dev/null | tail -n 1
 done
 echo "serve: exec to /readyz 200 (ms), of which exec to /healthz 200, models' load (s):"
-for i in $(seq "$runs"); do
-  t0=$(date +%s%N)
-  MOODTUNE_DB="$tmp/$i.db" MOODTUNE_ACCESS_LOG=false \
-    "$bin" serve --port "$port" 2>"$tmp/serve.log" &
-  server_pid=$!
-  for path in healthz readyz; do
-    until curl -sf "http://127.0.0.1:$port/$path" >/dev/null; do
-      kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/serve.log"; exit 1; }
-      (( $(date +%s%N) - t0 < 60000000000 )) || { echo "no $path 200 after 60 s" >&2; exit 1; }
-      sleep 0.01
-    done
-    if [ "$path" = healthz ]; then tb=$(date +%s%N); fi
-  done
-  t1=$(date +%s%N)
+for _ in $(seq "$runs"); do
+  start_server "$build" "$port"
   sleep 0.1  # the log line follows /readyz by microseconds
-  echo "  $(( (t1 - t0) / 1000000 )) ms, bound $(( (tb - t0) / 1000000 )) ms, models" \
+  echo "  $ready_ms ms, bound $bound_ms ms, models" \
     "$(grep -o '"models_ready","seconds":[0-9.]*' "$tmp/serve.log" | cut -d: -f2) s"
-  kill "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=
+  stop_server
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
