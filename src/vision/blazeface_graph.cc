@@ -18,9 +18,10 @@ namespace {
 
 using namespace onnx_read;  // NOLINT: the reader helpers
 
+constexpr const char* kGraph = "a BlazeFace graph";
+
 Status Refuse(const onnx::NodeProto& n, const std::string& why) {
-  return Status::Unsupported("not a BlazeFace graph at " + n.op_type() + " '" + n.name() +
-                             "': " + why);
+  return onnx_read::Refuse(n, kGraph, why);
 }
 
 // What a name in the graph stands for while the nodes are read.
@@ -123,7 +124,7 @@ class Reader {
   }
 
   Status Transpose(const onnx::NodeProto& n, const std::string& out) {
-    if (Status s = OnlyAttrs(n, {"perm"}); !s.ok()) return s;
+    if (Status s = OnlyAttrs(n, kGraph, {"perm"}); !s.ok()) return s;
     if (n.input_size() != 1) return Refuse(n, "inputs");
     const std::vector<std::int64_t> perm = Ints(n, "perm", {});
     if (Get(n.input(0), Value::Kind::kInputNhwc) && perm == std::vector<std::int64_t>{0, 3, 1, 2}) {
@@ -140,7 +141,7 @@ class Reader {
 
   Status Conv(const onnx::NodeProto& n, const std::string& out) {
     if (Status s =
-            OnlyAttrs(n, {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
+            OnlyAttrs(n, kGraph, {"kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"});
         !s.ok())
       return s;
     if (n.input_size() < 2 || n.input_size() > 3) return Refuse(n, "inputs");
@@ -198,7 +199,7 @@ class Reader {
   }
 
   Status Relu(const onnx::NodeProto& n, const std::string& out) {
-    if (Status s = OnlyAttrs(n, {}); !s.ok()) return s;
+    if (Status s = OnlyAttrs(n, kGraph, {}); !s.ok()) return s;
     if (n.input_size() != 1) return Refuse(n, "inputs");
     const Value* v = Get(n.input(0), Value::Kind::kTensor);
     BlazeStep* conv =
@@ -211,7 +212,7 @@ class Reader {
   }
 
   Status AddNode(const onnx::NodeProto& n, const std::string& out) {
-    if (Status s = OnlyAttrs(n, {}); !s.ok()) return s;
+    if (Status s = OnlyAttrs(n, kGraph, {}); !s.ok()) return s;
     if (n.input_size() != 2) return Refuse(n, "inputs");
     // The branch: a convolution's result used only here (the later one when both are).
     int branch = -1;
@@ -238,7 +239,7 @@ class Reader {
   }
 
   Status MaxPool(const onnx::NodeProto& n, const std::string& out) {
-    if (Status s = OnlyAttrs(n, {"kernel_shape", "strides", "pads", "auto_pad", "ceil_mode",
+    if (Status s = OnlyAttrs(n, kGraph, {"kernel_shape", "strides", "pads", "auto_pad", "ceil_mode",
                                  "dilations", "storage_order"});
         !s.ok())
       return s;
@@ -272,7 +273,7 @@ class Reader {
   }
 
   Status Zeros(const onnx::NodeProto& n, const std::string& out) {
-    if (Status s = OnlyAttrs(n, {"value"}); !s.ok()) return s;
+    if (Status s = OnlyAttrs(n, kGraph, {"value"}); !s.ok()) return s;
     if (n.input_size() != 1 || !init_.count(n.input(0))) return Refuse(n, "shape not constant");
     if (const onnx::AttributeProto* a = FindAttr(n, "value")) {
       Result<cv::Mat> v = FloatTensor(a->t());
@@ -291,7 +292,7 @@ class Reader {
   }
 
   Status Concat(const onnx::NodeProto& n, const std::string& out) {
-    if (Status s = OnlyAttrs(n, {"axis"}); !s.ok()) return s;
+    if (Status s = OnlyAttrs(n, kGraph, {"axis"}); !s.ok()) return s;
     const std::int64_t axis = Int(n, "axis", 0);
     if (n.input_size() != 2 || (axis != 1 && axis != -3))
       return Refuse(n, "not two inputs on channels");
@@ -307,7 +308,7 @@ class Reader {
   }
 
   Status Reshape(const onnx::NodeProto& n, const std::string& out) {
-    if (Status s = OnlyAttrs(n, {}); !s.ok()) return s;
+    if (Status s = OnlyAttrs(n, kGraph, {}); !s.ok()) return s;
     if (n.input_size() != 2 || !init_.count(n.input(1))) return Refuse(n, "shape not constant");
     const Value* v = Get(n.input(0), Value::Kind::kNhwc);
     if (!v) return Refuse(n, "only a head's NHWC result is reshaped");

@@ -13,9 +13,10 @@ namespace {
 
 using namespace onnx_read;  // NOLINT: the reader helpers
 
+constexpr const char* kGraph = "a plain conv chain";
+
 Status Refuse(const onnx::NodeProto& n, const std::string& why) {
-  return Status::Unsupported("not a plain conv chain at " + n.op_type() + " '" + n.name() +
-                             "': " + why);
+  return onnx_read::Refuse(n, kGraph, why);
 }
 
 // kernel, stride and pads (ONNX order: begin h, begin w, end h, end w) as a Window2d.
@@ -72,7 +73,7 @@ Result<ConvChain> Read(const onnx::GraphProto& g) {
     if (uses[current] != 1) return Refuse(n, "an output is read twice");
     const std::string& op = n.op_type();
     if (phase == Phase::kConvs && op == "Conv") {
-      if (Status s = OnlyAttrs(n, {"kernel_shape", "strides", "pads", "dilations", "group",
+      if (Status s = OnlyAttrs(n, kGraph, {"kernel_shape", "strides", "pads", "dilations", "group",
                                    "auto_pad"});
           !s.ok())
         return s;
@@ -104,7 +105,7 @@ Result<ConvChain> Read(const onnx::GraphProto& g) {
         return Refuse(n, "not right after a convolution");
       chain.stages.back().relu = true;
     } else if (phase == Phase::kConvs && op == "MaxPool") {
-      if (Status s = OnlyAttrs(n, {"kernel_shape", "strides", "pads", "dilations", "ceil_mode",
+      if (Status s = OnlyAttrs(n, kGraph, {"kernel_shape", "strides", "pads", "dilations", "ceil_mode",
                                    "auto_pad", "storage_order"});
           !s.ok())
         return s;
@@ -119,11 +120,11 @@ Result<ConvChain> Read(const onnx::GraphProto& g) {
       if (chain.stages.empty() || n.attribute_size() != 0) return Refuse(n, "unexpected");
       phase = Phase::kPooled;
     } else if (phase == Phase::kPooled && op == "Flatten") {
-      if (Status s = OnlyAttrs(n, {"axis"}); !s.ok()) return s;
+      if (Status s = OnlyAttrs(n, kGraph, {"axis"}); !s.ok()) return s;
       if (Int(n, "axis", 1) != 1) return Refuse(n, "axis");
       phase = Phase::kFlat;
     } else if (phase == Phase::kFlat && op == "Gemm") {
-      if (Status s = OnlyAttrs(n, {"alpha", "beta", "transA", "transB"}); !s.ok()) return s;
+      if (Status s = OnlyAttrs(n, kGraph, {"alpha", "beta", "transA", "transB"}); !s.ok()) return s;
       if (Float(n, "alpha", 1.f) != 1.f || Float(n, "beta", 1.f) != 1.f || Int(n, "transA", 0) != 0)
         return Refuse(n, "scaled or transposed input");
       auto w = weights(n, 1);
@@ -143,7 +144,7 @@ Result<ConvChain> Read(const onnx::GraphProto& g) {
       }
       phase = Phase::kDense;
     } else if (phase == Phase::kDense && op == "Softmax") {
-      if (Status s = OnlyAttrs(n, {"axis"}); !s.ok()) return s;
+      if (Status s = OnlyAttrs(n, kGraph, {"axis"}); !s.ok()) return s;
       const std::int64_t axis = Int(n, "axis", 1);  // opset 11's default; the input is 2-D
       if (axis != 1 && axis != -1) return Refuse(n, "softmax over another axis");
       chain.softmax = true;

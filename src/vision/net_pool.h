@@ -61,8 +61,6 @@ class NetPool : public CopyPool<cv::dnn::Net> {
   // Loads `copies` nets from `path` (0 = one per CPU core). Throws cv::Exception as
   // cv::dnn::readNetFromONNX does; callers construct it inside their try block.
   NetPool(const std::string& path, int copies) : CopyPool(LoadAll(path, PoolSize(copies))) {}
-  // Nets already loaded (each used by one caller at a time).
-  explicit NetPool(std::vector<cv::dnn::Net> nets) : CopyPool(std::move(nets)) {}
 
   // Issue 12: the copies are parsed in parallel, one thread each (start-up was 0.5 s, most of
   // it parsing the same ONNX file once per copy, one after the other).

@@ -11,10 +11,16 @@ const onnx::AttributeProto* FindAttr(const onnx::NodeProto& n, const std::string
   return nullptr;
 }
 
-Status OnlyAttrs(const onnx::NodeProto& n, std::initializer_list<const char*> known) {
+Status Refuse(const onnx::NodeProto& n, const char* graph, const std::string& why) {
+  return Status::Unsupported(std::string("not ") + graph + " at " + n.op_type() + " '" +
+                             n.name() + "': " + why);
+}
+
+Status OnlyAttrs(const onnx::NodeProto& n, const char* graph,
+                 std::initializer_list<const char*> known) {
   for (const auto& a : n.attribute()) {
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return a.name() == k; }))
-      return Status::Unsupported(n.op_type() + " '" + n.name() + "': attribute " + a.name());
+      return Refuse(n, graph, "attribute " + a.name());
   }
   return Status::Ok();
 }

@@ -17,8 +17,12 @@
 namespace moodtune::onnx_read {
 
 const onnx::AttributeProto* FindAttr(const onnx::NodeProto& n, const std::string& name);
-// Unsupported naming the first attribute of `n` not in `known` (it could change the function).
-Status OnlyAttrs(const onnx::NodeProto& n, std::initializer_list<const char*> known);
+// Unsupported: "not <graph> at <op> '<name>': <why>" (graph: what the reader accepts, e.g.
+// "a BlazeFace graph").
+Status Refuse(const onnx::NodeProto& n, const char* graph, const std::string& why);
+// Refuse naming the first attribute of `n` not in `known` (it could change the function).
+Status OnlyAttrs(const onnx::NodeProto& n, const char* graph,
+                 std::initializer_list<const char*> known);
 std::vector<std::int64_t> Ints(const onnx::NodeProto& n, const std::string& name,
                                std::vector<std::int64_t> fallback);
 std::int64_t Int(const onnx::NodeProto& n, const std::string& name, std::int64_t fallback);
