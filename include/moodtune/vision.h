@@ -164,7 +164,7 @@ struct ClassifierOptions {
   bool flip_average = true;
   // How the net runs: "auto" (oneDNN when this build has it and the model is a plain conv
   // chain, else OpenCV DNN), "opencv", or "onednn" (an error when it cannot be used). Both
-  // compute the same function; oneDNN is about twice as fast (docs/vision.md).
+  // compute the same function; oneDNN takes about a third of the CPU time (docs/vision.md).
   std::string backend = "auto";
 };
 // The emotion net: input 1x1x48x48 float, pixels mapped x/127.5 - 1; output 1x7 softmax

@@ -1,5 +1,5 @@
 // The emotion CNN: through oneDNN when the model is a plain conv chain and this build has
-// oneDNN (twice as fast, the same function), else through OpenCV DNN.
+// oneDNN (the same function at a third of the CPU time), else through OpenCV DNN.
 #include <algorithm>
 #include <cmath>
 #include <functional>

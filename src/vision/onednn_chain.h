@@ -1,5 +1,5 @@
 // Runs a ConvChain (conv_chain.h) with oneDNN on the CPU, in f32: the same function as
-// OpenCV DNN up to float rounding, about twice as fast for the emotion net on this machine
+// OpenCV DNN up to float rounding, a third of the CPU time for the emotion net on this machine
 // (docs/vision.md, "Emotion net backend"). Built only with MOODTUNE_WITH_ONEDNN (oneDNN found
 // at configure time); otherwise Create says Unsupported and callers keep OpenCV DNN.
 // Thread-safety: one instance per concurrent caller (Run writes the instance's activations).
